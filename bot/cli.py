@@ -1,0 +1,165 @@
+"""The `porta` command: run, sandbox, db, operators."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from typing import Annotated
+
+import typer
+
+from bot.config import Settings, SettingsError, load_settings
+from bot.db import migrate
+from bot.db.session import create_engine, session_factory
+from bot.services import operators as operator_service
+
+cli = typer.Typer(no_args_is_help=True, add_completion=False, help="Porta, the youth hubs' bot.")
+db_cli = typer.Typer(no_args_is_help=True, help="The database schema.")
+operators_cli = typer.Typer(no_args_is_help=True, help="Hub staff who may use operator commands.")
+cli.add_typer(db_cli, name="db")
+cli.add_typer(operators_cli, name="operators")
+
+
+def settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as error:
+        typer.echo(f"porta: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
+    # httpx logs request URLs, and Bot API URLs carry the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+@cli.command()
+def run() -> None:
+    """Run Porta against Telegram (or TELEGRAM_API_BASE_URL), polling for updates."""
+    from bot.app import build_application
+
+    settings = settings_or_exit()
+    if not settings.telegram_bot_token:
+        typer.echo("porta: setting TELEGRAM_BOT_TOKEN is missing: get one from @BotFather", err=True)
+        raise typer.Exit(2)
+    setup_logging(settings.log_level)
+    try:
+        asyncio.run(check_schema(settings.database_url))
+    except migrate.SchemaBehind as error:
+        typer.echo(f"porta: {error}", err=True)
+        raise typer.Exit(2) from None
+    build_application(settings).run_polling(allowed_updates=None)
+
+
+async def check_schema(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        await migrate.ensure_current(engine)
+    finally:
+        await engine.dispose()
+
+
+SANDBOX_DB = "sqlite+aiosqlite:///data/sandbox.db"
+
+
+@cli.command()
+def sandbox(
+    port: Annotated[int, typer.Option(help="Port of the local Bot API emulator.")] = 8081,
+    language: Annotated[str, typer.Option(help="Telegram language of the terminal user.")] = "",
+    operator: Annotated[bool, typer.Option(help="Make the terminal user an admin.")] = True,
+    database: Annotated[str, typer.Option(help="The sandbox's own database.")] = SANDBOX_DB,
+) -> None:
+    """Start the emulator and Porta in one process, with a chat in this terminal."""
+    from bot.sandbox.terminal import run_sandbox
+
+    settings = settings_or_exit().model_copy(update={"database_url": database})
+    setup_logging("WARNING")
+    asyncio.run(run_sandbox(settings, port, language or settings.default_language, operator))
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Bring the database schema up to date."""
+    settings = settings_or_exit()
+
+    async def go() -> None:
+        engine = create_engine(settings.database_url)
+        await migrate.upgrade(engine, revision)
+        typer.echo(f"database at revision {await migrate.current_revision(engine)}")
+        await engine.dispose()
+
+    asyncio.run(go())
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the schema revision of the database and the one this code needs."""
+    settings = settings_or_exit()
+
+    async def go() -> None:
+        engine = create_engine(settings.database_url)
+        current = await migrate.current_revision(engine)
+        await engine.dispose()
+        typer.echo(f"database: {current or 'empty'}; code: {migrate.head_revision()}")
+
+    asyncio.run(go())
+
+
+def operator_command(action: str, telegram_id: int | None, role: str = "operator") -> None:
+    settings = settings_or_exit()
+
+    async def go() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate.ensure_current(engine)
+            async with session_factory(engine).begin() as session:
+                if action == "add" and telegram_id is not None:
+                    await operator_service.add(session, telegram_id, role)
+                    typer.echo(f"{telegram_id} is now {role}")
+                elif action == "remove" and telegram_id is not None:
+                    removed = await operator_service.remove(session, telegram_id)
+                    typer.echo(f"{telegram_id} removed" if removed else f"{telegram_id} was not staff")
+                else:
+                    for staff in await operator_service.all_operators(session):
+                        typer.echo(f"{staff.telegram_id}\t{staff.role}")
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(go())
+    except migrate.SchemaBehind as error:
+        typer.echo(f"porta: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+ROLE = Annotated[str, typer.Option("--role", help="operator or admin")]
+
+
+@operators_cli.command("add")
+def operators_add(telegram_id: int, role: ROLE = "operator") -> None:
+    """Name someone hub staff, by their Telegram id."""
+    if role not in operator_service.ROLES:
+        typer.echo("porta: --role must be operator or admin", err=True)
+        raise typer.Exit(2)
+    operator_command("add", telegram_id, role)
+
+
+@operators_cli.command("remove")
+def operators_remove(telegram_id: int) -> None:
+    """Take the staff role away."""
+    operator_command("remove", telegram_id)
+
+
+@operators_cli.command("list")
+def operators_list() -> None:
+    """List hub staff."""
+    operator_command("list", None)
+
+
+def main() -> None:
+    try:
+        cli()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,99 @@
+"""Porta's settings, read from the environment and from a `.env` file."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.i18n import SUPPORTED_LOCALES
+
+TELEGRAM_API = "https://api.telegram.org/bot"
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names it in one line."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    telegram_bot_token: str = Field("", alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_base_url: str = Field(TELEGRAM_API, alias="TELEGRAM_API_BASE_URL")
+    database_url: str = Field("sqlite+aiosqlite:///data/porta.db", alias="DATABASE_URL")
+    timezone: str = Field("Europe/Rome", alias="PORTA_TIMEZONE")
+    default_language: str = Field("it", alias="PORTA_DEFAULT_LANGUAGE")
+    organisation: str = Field("Comune di Lucca", alias="PORTA_ORGANISATION")
+    privacy_contact: str = Field("privacy@comune.lucca.it", alias="PORTA_PRIVACY_CONTACT")
+    hub_contact: str = Field("+39 0583 000000", alias="PORTA_HUB_CONTACT")
+    neighbourhoods_list: str = Field(
+        "San Vito,San Concordio,Pontetetto,Sant'Anna,Ponte a Moriano", alias="PORTA_NEIGHBOURHOODS"
+    )
+    log_level: str = Field("INFO", alias="PORTA_LOG_LEVEL")
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: str) -> str:
+        if value and (":" not in value or not value.split(":", 1)[0].isdigit()):
+            raise ValueError("expected the form 123456:ABC... given by @BotFather")
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _url_shape(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// address")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("expected sqlite+aiosqlite:///PATH or postgresql+asyncpg://...")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _supported_language(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(f"expected one of {', '.join(SUPPORTED_LOCALES)}")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
+        return value.upper()
+
+    @property
+    def neighbourhoods(self) -> list[str]:
+        return [name.strip() for name in self.neighbourhoods_list.split(",") if name.strip()]
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def load_settings(**overrides: str) -> Settings:
+    """Read the settings, turning a validation error into a one-line SettingsError."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = next(iter(error["loc"]), "?")
+        field = Settings.model_fields.get(str(name))
+        setting = field.alias if field and field.alias else str(name)
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"setting {setting} is invalid: {message}") from None

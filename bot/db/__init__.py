@@ -1,0 +1,1 @@
+"""Database: models, the async engine and session factory, and schema migrations."""

@@ -1,0 +1,61 @@
+"""Alembic, driven from Porta's own command: upgrade, current revision, schema check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class SchemaBehind(Exception):
+    """The database is older than the code: `porta db upgrade` brings it up to date."""
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config("")).get_current_head()
+    assert head is not None
+    return head
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Apply every migration up to `revision`."""
+
+    def run(connection: Connection) -> None:
+        config = alembic_config(str(engine.url))
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    async with engine.begin() as connection:
+        await connection.run_sync(run)
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    def read(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(read)
+
+
+async def ensure_current(engine: AsyncEngine) -> None:
+    """Refuse to start on a schema older (or newer) than this code."""
+    current, head = await current_revision(engine), head_revision()
+    if current != head:
+        raise SchemaBehind(
+            f"the database is at revision {current or 'empty'} but this Porta needs {head}: "
+            "run `porta db upgrade`"
+        )

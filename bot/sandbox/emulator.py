@@ -1,0 +1,631 @@
+"""The Bot API side of the emulator: every method Porta calls, as strict as Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.sandbox.limits import Limits
+from bot.sandbox.markup import EntityError, parse_html, utf16_length
+from bot.sandbox.spec import METHODS, ParameterError, Upload, check_call
+
+SEND_METHODS = {"sendMessage", "sendDocument", "sendVenue", "sendPhoto", "sendLocation"}
+BUTTON_ACTIONS = (
+    "url", "callback_data", "web_app", "login_url", "switch_inline_query",
+    "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
+    "callback_game", "pay",
+)  # fmt: skip
+COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup "
+    "are exactly the same as a current content and reply markup of the message"
+)
+QUERY_TOO_OLD = (
+    "Bad Request: query is too old and response timeout expired or query ID is invalid"
+)
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code, self.description, self.retry_after = code, description, retry_after
+
+    def payload(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.code,
+            "description": self.description,
+        }
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return body
+
+
+def bad(description: str) -> ApiError:
+    return ApiError(400, f"Bad Request: {description}")
+
+
+@dataclass
+class Call:
+    """One Bot API call as the emulator saw it."""
+
+    method: str
+    params: dict[str, Any]
+    ok: bool
+    error: str | None
+    at: float
+
+
+@dataclass
+class Record:
+    """A message in a chat, from the bot or from a user, with what the user's app shows."""
+
+    message: dict[str, Any]
+    sender: str  # "bot" or "user"
+    html: str | None = None
+    reply_markup: dict[str, Any] | None = None
+    upload: Upload | None = None
+    deleted: bool = False
+    edits: int = 0
+
+    @property
+    def id(self) -> int:
+        return int(self.message["message_id"])
+
+
+@dataclass
+class Chat:
+    id: int
+    type: str
+    title: str | None = None
+    user_id: int | None = None
+    records: dict[int, Record] = field(default_factory=dict)
+    next_message_id: int = 1
+    reply_keyboard: dict[str, Any] | None = None
+
+    def as_json(self, users: dict[int, dict[str, Any]]) -> dict[str, Any]:
+        if self.type == "private" and self.user_id is not None:
+            user = users[self.user_id]
+            return {"id": self.id, "type": "private", "first_name": user["first_name"]}
+        return {"id": self.id, "type": self.type, "title": self.title or "Group"}
+
+
+@dataclass
+class CallbackQuery:
+    user_id: int
+    chat_id: int
+    message_id: int
+    data: str
+    answered: bool = False
+    text: str | None = None
+    show_alert: bool = False
+
+
+class BotApi:
+    """State shared by the bot side and the user side, and the Bot API methods."""
+
+    def __init__(
+        self,
+        token: str = "123456:SANDBOX",
+        bot_username: str = "porta_sandbox_bot",
+        limits: Limits | None = None,
+    ) -> None:
+        self.token = token
+        self.bot_user = {
+            "id": int(token.split(":")[0]),
+            "is_bot": True,
+            "first_name": "Porta",
+            "username": bot_username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+        self.limits = limits or Limits()
+        self.users: dict[int, dict[str, Any]] = {}
+        self.blocked: set[int] = set()
+        self.chats: dict[int, Chat] = {}
+        self.updates: list[dict[str, Any]] = []
+        self.update_ids = itertools.count(1)
+        self.delivered_up_to = 0  # the highest update_id handed to the bot
+        self.confirmed_up_to = 0  # the highest update_id the bot confirmed with offset
+        self.update_event = asyncio.Event()
+        self.poll_generation = 0
+        self.calls: list[Call] = []
+        self.callback_queries: dict[str, CallbackQuery] = {}
+        self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.descriptions: dict[str, str] = {}
+        self.short_descriptions: dict[str, str] = {}
+        self.webhook_url = ""
+        self.files: dict[str, Upload] = {}
+        self.file_ids = itertools.count(1)
+
+    # -- dispatch ---------------------------------------------------------------------------
+
+    async def call(
+        self, token: str, method: str, params: dict[str, Any], *, form: bool
+    ) -> dict[str, Any]:
+        """Run one Bot API call; return Telegram's JSON answer (ok or error)."""
+        name = next((m for m in METHODS if m.lower() == method.lower()), None)
+        recorded = {k: v.filename if isinstance(v, Upload) else v for k, v in params.items()}
+        try:
+            if token != self.token:
+                raise ApiError(401, "Unauthorized")
+            if name is None:
+                raise ApiError(404, "Not Found")
+            checked = check_call(name, params, form=form)
+            handler = getattr(self, f"_{name}")
+            result = await handler(**checked)
+        except ParameterError as error:
+            self.calls.append(Call(name or method, recorded, False, str(error), time.time()))
+            return ApiError(400, str(error)).payload()
+        except ApiError as error:
+            self.calls.append(Call(name or method, recorded, False, error.description, time.time()))
+            return error.payload()
+        self.calls.append(Call(name, recorded, True, None, time.time()))
+        return {"ok": True, "result": result}
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def chat_for(self, chat_id: int | str) -> Chat:
+        try:
+            chat = self.chats[int(chat_id)]
+        except (ValueError, KeyError):
+            raise bad("chat not found") from None
+        return chat
+
+    def reachable(self, chat: Chat) -> None:
+        if chat.type == "private" and chat.user_id in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+
+    def admit(self, chat: Chat) -> None:
+        retry_after = self.limits.admit(chat.id)
+        if retry_after:
+            raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+
+    def rendered_text(self, text: str, parse_mode: str | None, *, caption: bool = False) -> str:
+        if parse_mode is not None and parse_mode not in ("HTML", "MarkdownV2", "Markdown"):
+            raise bad(f"unsupported parse_mode {parse_mode!r}")
+        plain = text
+        if parse_mode == "HTML":
+            try:
+                plain = parse_html(text)
+            except EntityError as error:
+                raise ApiError(400, str(error)) from None
+        if caption:
+            if utf16_length(plain) > 1024:
+                raise bad("message caption is too long")
+        elif not plain.strip():
+            raise bad("message text is empty")
+        elif utf16_length(plain) > 4096:
+            raise bad("message is too long")
+        return plain
+
+    def check_markup(self, markup: dict[str, Any] | None) -> None:
+        if not markup or "inline_keyboard" not in markup:
+            if markup and "keyboard" in markup:
+                for row in markup["keyboard"]:
+                    for button in row:
+                        if not button.get("text"):
+                            raise bad("can't parse keyboard button: text is empty")
+            return
+        rows = markup["inline_keyboard"]
+        if sum(len(row) for row in rows) > 100:
+            raise bad("BUTTONS_TOO_MUCH")
+        for row in rows:
+            for button in row:
+                actions = [a for a in BUTTON_ACTIONS if a in button]
+                if not button.get("text"):
+                    raise bad("BUTTON_TEXT_INVALID")
+                if len(actions) != 1:
+                    raise bad(
+                        "can't parse inline keyboard button: Text buttons are unallowed in the "
+                        "inline keyboard"
+                        if not actions
+                        else "can't parse inline keyboard button: exactly one action is allowed"
+                    )
+                if "callback_data" in button:
+                    size = len(button["callback_data"].encode())
+                    if not 1 <= size <= 64:
+                        raise bad("BUTTON_DATA_INVALID")
+                if "url" in button and not re.match(r"^(https?|tg)://", button["url"]):
+                    raise bad("BUTTON_URL_INVALID")
+
+    def new_record(
+        self, chat: Chat, sender: dict[str, Any], fields: dict[str, Any], who: str
+    ) -> Record:
+        message = {
+            "message_id": chat.next_message_id,
+            "date": int(time.time()),
+            "chat": chat.as_json(self.users),
+            "from": sender,
+            **fields,
+        }
+        chat.next_message_id += 1
+        record = Record(message=message, sender=who)
+        chat.records[record.id] = record
+        return record
+
+    def bot_message(
+        self,
+        chat: Chat,
+        fields: dict[str, Any],
+        reply_markup: dict[str, Any] | None,
+        reply_parameters: dict[str, Any] | None,
+    ) -> Record:
+        self.check_markup(reply_markup)
+        if reply_parameters is not None:
+            target = chat.records.get(reply_parameters["message_id"])
+            if target is None and not reply_parameters.get("allow_sending_without_reply"):
+                raise bad("message to be replied not found")
+        self.reachable(chat)
+        self.admit(chat)
+        record = self.new_record(chat, self.bot_user, fields, "bot")
+        if reply_markup and "inline_keyboard" in reply_markup:
+            record.reply_markup = reply_markup
+            record.message["reply_markup"] = reply_markup
+        elif reply_markup and "keyboard" in reply_markup:
+            chat.reply_keyboard = reply_markup
+        elif reply_markup and reply_markup.get("remove_keyboard"):
+            chat.reply_keyboard = None
+        return record
+
+    def editable(self, chat_id: int | str | None, message_id: int | None) -> tuple[Chat, Record]:
+        if chat_id is None or message_id is None:
+            raise bad("message identifier is not specified")
+        chat = self.chat_for(chat_id)
+        record = chat.records.get(message_id)
+        if record is None or record.deleted:
+            raise bad("message to edit not found")
+        if record.sender != "bot":
+            raise bad("message can't be edited")
+        return chat, record
+
+    def store_upload(self, upload: Upload | str, kind: str) -> dict[str, Any]:
+        if isinstance(upload, str):
+            if upload not in self.files:
+                raise bad("wrong file identifier/HTTP URL specified")
+            upload = self.files[upload]
+        file_id = f"{kind}-{next(self.file_ids)}"
+        self.files[file_id] = upload
+        return {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_name": upload.filename,
+            "mime_type": upload.content_type,
+            "file_size": len(upload.content),
+        }
+
+    # -- getting updates --------------------------------------------------------------------
+
+    async def _getMe(self) -> dict[str, Any]:
+        return self.bot_user
+
+    async def _logOut(self) -> bool:
+        return True
+
+    async def _close(self) -> bool:
+        return True
+
+    async def _setWebhook(self, url: str, **_: Any) -> bool:
+        self.webhook_url = url
+        return True
+
+    async def _deleteWebhook(self, drop_pending_updates: bool = False) -> bool:
+        self.webhook_url = ""
+        if drop_pending_updates:
+            self.updates.clear()
+        return True
+
+    async def _getWebhookInfo(self) -> dict[str, Any]:
+        return {"url": self.webhook_url, "has_custom_certificate": False,
+                "pending_update_count": len(self.updates)}  # fmt: skip
+
+    async def _getUpdates(
+        self,
+        offset: int | None = None,
+        limit: int = 100,
+        timeout: int = 0,
+        allowed_updates: list[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        if self.webhook_url:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                                "use deleteWebhook to delete the webhook first")  # fmt: skip
+        if not 1 <= limit <= 100:
+            limit = 100
+        # A newer getUpdates ends an older one still waiting, as Telegram does.
+        self.poll_generation += 1
+        generation = self.poll_generation
+        self.update_event.set()
+        self.update_event = asyncio.Event()
+        deadline = time.monotonic() + max(0, timeout)
+        while True:
+            if offset is not None:
+                if offset < 0:
+                    self.updates = self.updates[offset:]
+                else:
+                    self.confirmed_up_to = max(self.confirmed_up_to, offset - 1)
+                    self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            wanted = [
+                u for u in self.updates if not allowed_updates or (set(u) - {"update_id"}) & set(allowed_updates)
+            ][:limit]
+            if wanted or time.monotonic() >= deadline:
+                if wanted:
+                    self.delivered_up_to = max(self.delivered_up_to, wanted[-1]["update_id"])
+                return wanted
+            event = self.update_event
+            try:
+                await asyncio.wait_for(event.wait(), deadline - time.monotonic())
+            except TimeoutError:
+                pass
+            if generation != self.poll_generation:
+                raise ApiError(409, "Conflict: terminated by other getUpdates request; make "
+                                    "sure that only one bot instance is running")  # fmt: skip
+
+    def push_update(self, kind: str, payload: dict[str, Any]) -> int:
+        update_id = next(self.update_ids)
+        self.updates.append({"update_id": update_id, kind: payload})
+        self.update_event.set()
+        return update_id
+
+    # -- commands and descriptions ----------------------------------------------------------
+
+    async def _setMyCommands(
+        self,
+        commands: list[dict[str, str]],
+        scope: dict[str, Any] | None = None,
+        language_code: str = "",
+    ) -> bool:
+        if len(commands) > 100:
+            raise bad("too many commands")
+        for command in commands:
+            if not COMMAND.match(command["command"]):
+                raise bad("BOT_COMMAND_INVALID")
+            if not 1 <= len(command["description"]) <= 256:
+                raise bad("command description must be 1-256 characters")
+        self.check_language(language_code)
+        self.commands[((scope or {}).get("type", "default"), language_code)] = commands
+        return True
+
+    async def _deleteMyCommands(
+        self, scope: dict[str, Any] | None = None, language_code: str = ""
+    ) -> bool:
+        self.commands.pop(((scope or {}).get("type", "default"), language_code), None)
+        return True
+
+    async def _getMyCommands(
+        self, scope: dict[str, Any] | None = None, language_code: str = ""
+    ) -> list[dict[str, str]]:
+        return self.commands.get(((scope or {}).get("type", "default"), language_code), [])
+
+    def check_language(self, language_code: str) -> None:
+        if language_code and not re.match(r"^[a-z]{2}$", language_code):
+            raise bad("invalid language code specified")
+
+    async def _setMyDescription(self, description: str = "", language_code: str = "") -> bool:
+        if len(description) > 512:
+            raise bad("description is too long")
+        self.check_language(language_code)
+        self.descriptions[language_code] = description
+        return True
+
+    async def _getMyDescription(self, language_code: str = "") -> dict[str, str]:
+        return {"description": self.descriptions.get(language_code, "")}
+
+    async def _setMyShortDescription(
+        self, short_description: str = "", language_code: str = ""
+    ) -> bool:
+        if len(short_description) > 120:
+            raise bad("short description is too long")
+        self.check_language(language_code)
+        self.short_descriptions[language_code] = short_description
+        return True
+
+    async def _getMyShortDescription(self, language_code: str = "") -> dict[str, str]:
+        return {"short_description": self.short_descriptions.get(language_code, "")}
+
+    async def _setMyName(self, name: str = "", language_code: str = "") -> bool:
+        return True
+
+    async def _getChat(self, chat_id: int | str) -> dict[str, Any]:
+        chat = self.chat_for(chat_id)
+        return {**chat.as_json(self.users), "accent_color_id": 0, "max_reaction_count": 11,
+                "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False,
+                                        "unique_gifts": False, "premium_subscription": False,
+                                        "gifts_from_channels": False}}  # fmt: skip
+
+    # -- sending ----------------------------------------------------------------------------
+
+    async def _sendMessage(
+        self,
+        chat_id: int | str,
+        text: str,
+        parse_mode: str | None = None,
+        reply_markup: dict[str, Any] | None = None,
+        reply_parameters: dict[str, Any] | None = None,
+        **_: Any,
+    ) -> dict[str, Any]:
+        chat = self.chat_for(chat_id)
+        plain = self.rendered_text(text, parse_mode)
+        record = self.bot_message(chat, {"text": plain}, reply_markup, reply_parameters)
+        record.html = text if parse_mode == "HTML" else None
+        return record.message
+
+    async def _sendDocument(
+        self,
+        chat_id: int | str,
+        document: Upload | str,
+        caption: str | None = None,
+        parse_mode: str | None = None,
+        reply_markup: dict[str, Any] | None = None,
+        reply_parameters: dict[str, Any] | None = None,
+        **_: Any,
+    ) -> dict[str, Any]:
+        chat = self.chat_for(chat_id)
+        fields: dict[str, Any] = {"document": self.store_upload(document, "doc")}
+        if caption:
+            fields["caption"] = self.rendered_text(caption, parse_mode, caption=True)
+        record = self.bot_message(chat, fields, reply_markup, reply_parameters)
+        record.upload = self.files[fields["document"]["file_id"]]
+        return record.message
+
+    async def _sendPhoto(
+        self,
+        chat_id: int | str,
+        photo: Upload | str,
+        caption: str | None = None,
+        parse_mode: str | None = None,
+        reply_markup: dict[str, Any] | None = None,
+        reply_parameters: dict[str, Any] | None = None,
+        **_: Any,
+    ) -> dict[str, Any]:
+        chat = self.chat_for(chat_id)
+        stored = self.store_upload(photo, "photo")
+        size = {k: stored[k] for k in ("file_id", "file_unique_id", "file_size")}
+        fields: dict[str, Any] = {"photo": [{**size, "width": 800, "height": 600}]}
+        if caption:
+            fields["caption"] = self.rendered_text(caption, parse_mode, caption=True)
+        return self.bot_message(chat, fields, reply_markup, reply_parameters).message
+
+    async def _sendVenue(
+        self,
+        chat_id: int | str,
+        latitude: float,
+        longitude: float,
+        title: str,
+        address: str,
+        reply_markup: dict[str, Any] | None = None,
+        reply_parameters: dict[str, Any] | None = None,
+        **_: Any,
+    ) -> dict[str, Any]:
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise bad("wrong latitude or longitude")
+        if not title or not address:
+            raise bad("venue title and address must not be empty")
+        chat = self.chat_for(chat_id)
+        location = {"latitude": latitude, "longitude": longitude}
+        fields = {"venue": {"location": location, "title": title, "address": address},
+                  "location": location}  # fmt: skip
+        return self.bot_message(chat, fields, reply_markup, reply_parameters).message
+
+    async def _sendLocation(
+        self,
+        chat_id: int | str,
+        latitude: float,
+        longitude: float,
+        reply_markup: dict[str, Any] | None = None,
+        reply_parameters: dict[str, Any] | None = None,
+        **_: Any,
+    ) -> dict[str, Any]:
+        chat = self.chat_for(chat_id)
+        fields = {"location": {"latitude": latitude, "longitude": longitude}}
+        return self.bot_message(chat, fields, reply_markup, reply_parameters).message
+
+    async def _sendChatAction(self, chat_id: int | str, action: str, **_: Any) -> bool:
+        chat = self.chat_for(chat_id)
+        self.reachable(chat)
+        return True
+
+    # -- editing and deleting ---------------------------------------------------------------
+
+    async def _editMessageText(
+        self,
+        text: str,
+        chat_id: int | str | None = None,
+        message_id: int | None = None,
+        parse_mode: str | None = None,
+        reply_markup: dict[str, Any] | None = None,
+        **_: Any,
+    ) -> dict[str, Any]:
+        chat, record = self.editable(chat_id, message_id)
+        if "text" not in record.message:
+            raise bad("there is no text in the message to edit")
+        plain = self.rendered_text(text, parse_mode)
+        self.check_markup(reply_markup)
+        html = text if parse_mode == "HTML" else None
+        if (plain, html, reply_markup) == (record.message["text"], record.html, record.reply_markup):
+            raise bad(NOT_MODIFIED.removeprefix("Bad Request: "))
+        self.reachable(chat)
+        record.message["text"], record.html = plain, html
+        return self.edited(record, reply_markup)
+
+    async def _editMessageCaption(
+        self,
+        chat_id: int | str | None = None,
+        message_id: int | None = None,
+        caption: str | None = None,
+        parse_mode: str | None = None,
+        reply_markup: dict[str, Any] | None = None,
+        **_: Any,
+    ) -> dict[str, Any]:
+        chat, record = self.editable(chat_id, message_id)
+        plain = self.rendered_text(caption or "", parse_mode, caption=True) if caption else None
+        self.check_markup(reply_markup)
+        if (plain, reply_markup) == (record.message.get("caption"), record.reply_markup):
+            raise bad(NOT_MODIFIED.removeprefix("Bad Request: "))
+        self.reachable(chat)
+        if plain is None:
+            record.message.pop("caption", None)
+        else:
+            record.message["caption"] = plain
+        return self.edited(record, reply_markup)
+
+    async def _editMessageReplyMarkup(
+        self,
+        chat_id: int | str | None = None,
+        message_id: int | None = None,
+        reply_markup: dict[str, Any] | None = None,
+        **_: Any,
+    ) -> dict[str, Any]:
+        chat, record = self.editable(chat_id, message_id)
+        self.check_markup(reply_markup)
+        if reply_markup == record.reply_markup or (
+            not record.reply_markup and reply_markup == {"inline_keyboard": []}
+        ):
+            raise bad(NOT_MODIFIED.removeprefix("Bad Request: "))
+        self.reachable(chat)
+        return self.edited(record, reply_markup)
+
+    def edited(self, record: Record, reply_markup: dict[str, Any] | None) -> dict[str, Any]:
+        keyboard = reply_markup if reply_markup and reply_markup.get("inline_keyboard") else None
+        record.reply_markup = keyboard
+        if keyboard:
+            record.message["reply_markup"] = keyboard
+        else:
+            record.message.pop("reply_markup", None)
+        record.message["edit_date"] = int(time.time())
+        record.edits += 1
+        return record.message
+
+    async def _deleteMessage(self, chat_id: int | str, message_id: int) -> bool:
+        chat = self.chat_for(chat_id)
+        record = chat.records.get(message_id)
+        if record is None or record.deleted:
+            raise bad("message to delete not found")
+        record.deleted = True
+        return True
+
+    async def _answerCallbackQuery(
+        self,
+        callback_query_id: str,
+        text: str | None = None,
+        show_alert: bool = False,
+        url: str | None = None,
+        cache_time: int = 0,
+    ) -> bool:
+        query = self.callback_queries.get(callback_query_id)
+        if query is None or query.answered:
+            raise bad(QUERY_TOO_OLD.removeprefix("Bad Request: "))
+        if text is not None and len(text) > 200:
+            raise bad("MESSAGE_TOO_LONG")
+        query.answered, query.text, query.show_alert = True, text, show_alert
+        return True
+
+
+def encode_json_values(params: dict[str, Any]) -> dict[str, str]:
+    """Form-encode parameters the way python-telegram-bot does (objects as JSON)."""
+    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}

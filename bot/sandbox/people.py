@@ -1,0 +1,212 @@
+"""The user side of the emulator: people who write, tap, share and block, and what they see."""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import time
+from typing import Any
+
+from bot.sandbox.emulator import BotApi, CallbackQuery, Chat, Record
+
+
+class SandboxError(Exception):
+    """A user action that a real Telegram app would not allow (no such button, ...)."""
+
+
+class Emulator(BotApi):
+    """The whole emulator: the Bot API plus the people using it."""
+
+    user_ids = itertools.count(10_001)
+    group_ids = itertools.count(1)
+
+    # -- people -----------------------------------------------------------------------------
+
+    def add_user(
+        self, first_name: str = "Sam", language_code: str | None = "en", user_id: int | None = None
+    ) -> dict[str, Any]:
+        user_id = user_id or next(self.user_ids)
+        while user_id in self.users:
+            user_id = next(self.user_ids)
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if language_code:
+            user["language_code"] = language_code
+        self.users[user_id] = user
+        self.chats[user_id] = Chat(id=user_id, type="private", user_id=user_id)
+        return user
+
+    def add_group(self, title: str = "Hub group") -> int:
+        chat_id = -1_000_000_000_000 - next(self.group_ids)
+        self.chats[chat_id] = Chat(id=chat_id, type="supergroup", title=title)
+        return chat_id
+
+    def person(self, user_id: int) -> dict[str, Any]:
+        try:
+            return self.users[user_id]
+        except KeyError:
+            raise SandboxError(f"no sandbox user {user_id}") from None
+
+    def chat_of(self, user_id: int, chat_id: int | None) -> Chat:
+        self.person(user_id)
+        chat = self.chats.get(chat_id if chat_id is not None else user_id)
+        if chat is None:
+            raise SandboxError(f"no chat {chat_id}")
+        return chat
+
+    # -- what people do ---------------------------------------------------------------------
+
+    def send(
+        self, user_id: int, kind: str = "text", value: Any = None, chat_id: int | None = None
+    ) -> int:
+        """A user sends a message (text, command, photo, sticker, location, voice, document)."""
+        chat = self.chat_of(user_id, chat_id)
+        if user_id in self.blocked and chat.type == "private":
+            self.set_blocked(user_id, False)  # writing to a bot unblocks it
+        fields = message_fields(kind, value)
+        record = self.new_record(chat, self.person(user_id), fields, "user")
+        return self.push_update("message", record.message)
+
+    def edit(self, user_id: int, message_id: int, text: str) -> int:
+        """A user edits one of their own text messages."""
+        chat = self.chat_of(user_id, None)
+        record = chat.records.get(message_id)
+        if record is None or record.sender != "user" or "text" not in record.message:
+            raise SandboxError("users can only edit their own text messages")
+        record.message.update(message_fields("text", text))
+        record.message["edit_date"] = int(time.time())
+        return self.push_update("edited_message", dict(record.message))
+
+    def tap(self, user_id: int, label: str, message_id: int | None = None) -> tuple[int, str]:
+        """Tap an inline button by its label (on `message_id`, else the newest message that
+        has it) or, failing that, a reply-keyboard button, which sends its text."""
+        chat = self.chat_of(user_id, None)
+        for record in self.inline_candidates(chat, message_id):
+            for row in record.reply_markup["inline_keyboard"] if record.reply_markup else []:
+                for button in row:
+                    if button["text"] == label and "callback_data" in button:
+                        return self.press(user_id, chat, record, button["callback_data"])
+        if message_id is None and label in self.reply_labels(user_id):
+            return self.send(user_id, "text", label), ""
+        raise SandboxError(f"no button {label!r} on screen; shown: {self.visible_labels(user_id)}")
+
+    def tap_data(self, user_id: int, message_id: int, data: str) -> tuple[int, str]:
+        """Send any callback data from a message, as a forged or stale client would."""
+        chat = self.chat_of(user_id, None)
+        record = chat.records.get(message_id)
+        if record is None:
+            raise SandboxError(f"no message {message_id}")
+        return self.press(user_id, chat, record, data)
+
+    def press(self, user_id: int, chat: Chat, record: Record, data: str) -> tuple[int, str]:
+        query_id = secrets.token_hex(8)
+        self.callback_queries[query_id] = CallbackQuery(user_id, chat.id, record.id, data)
+        payload = {
+            "id": query_id,
+            "from": self.person(user_id),
+            "chat_instance": str(chat.id),
+            "message": record.message,
+            "data": data,
+        }
+        return self.push_update("callback_query", payload), query_id
+
+    def set_blocked(self, user_id: int, blocked: bool) -> int:
+        """The user blocks (or unblocks) the bot; Telegram tells the bot with my_chat_member."""
+        self.person(user_id)
+        (self.blocked.add if blocked else self.blocked.discard)(user_id)
+        chat = self.chats[user_id]
+        old, new = ("member", "kicked") if blocked else ("kicked", "member")
+        member = {"user": self.bot_user}
+        return self.push_update(
+            "my_chat_member",
+            {
+                "chat": chat.as_json(self.users),
+                "from": self.person(user_id),
+                "date": int(time.time()),
+                "old_chat_member": {**member, "status": old},
+                "new_chat_member": {**member, "status": new, **({"until_date": 0} if blocked else {})},
+            },
+        )
+
+    # -- what people see --------------------------------------------------------------------
+
+    def inline_candidates(self, chat: Chat, message_id: int | None) -> list[Record]:
+        if message_id is not None:
+            record = chat.records.get(message_id)
+            return [record] if record and not record.deleted else []
+        return [r for r in reversed(chat.records.values()) if r.reply_markup and not r.deleted]
+
+    def reply_labels(self, user_id: int) -> list[str]:
+        keyboard = self.chats[user_id].reply_keyboard
+        return [b["text"] for row in keyboard["keyboard"] for b in row] if keyboard else []
+
+    def visible_labels(self, user_id: int) -> list[str]:
+        chat = self.chats[user_id]
+        inline = [
+            b["text"]
+            for r in self.inline_candidates(chat, None)
+            for row in r.reply_markup["inline_keyboard"]  # type: ignore[index]
+            for b in row
+        ]
+        return inline + self.reply_labels(user_id)
+
+    def transcript(self, user_id: int, chat_id: int | None = None) -> list[dict[str, Any]]:
+        """The chat as the user's app shows it, oldest first, deleted messages left out."""
+        chat = self.chat_of(user_id, chat_id)
+        return [view(r) for r in chat.records.values() if not r.deleted]
+
+    def toasts(self, user_id: int) -> list[dict[str, Any]]:
+        return [
+            {"text": q.text, "show_alert": q.show_alert, "answered": q.answered, "data": q.data}
+            for q in self.callback_queries.values()
+            if q.user_id == user_id
+        ]
+
+    def unanswered_queries(self) -> list[str]:
+        return [qid for qid, q in self.callback_queries.items() if not q.answered]
+
+
+def view(record: Record) -> dict[str, Any]:
+    message = record.message
+    shown: dict[str, Any] = {
+        "message_id": record.id,
+        "from": record.sender,
+        "text": message.get("text") or message.get("caption") or "",
+        "html": record.html,
+        "buttons": [
+            [{k: v for k, v in b.items() if k in ("text", "callback_data", "url")} for b in row]
+            for row in (record.reply_markup or {}).get("inline_keyboard", [])
+        ],
+        "edited": "edit_date" in message,
+    }
+    for kind in ("document", "venue", "location", "photo", "sticker", "voice"):
+        if kind in message:
+            shown[kind] = message[kind]
+    return shown
+
+
+def message_fields(kind: str, value: Any) -> dict[str, Any]:
+    """The fields Telegram puts in a user's message of this kind."""
+    if kind == "text":
+        text = str(value)
+        fields: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            fields["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return fields
+    file_id = secrets.token_hex(6)
+    base = {"file_id": file_id, "file_unique_id": file_id}
+    if kind == "photo":
+        return {"photo": [{**base, "width": 640, "height": 480, "file_size": 40_000}]}
+    if kind == "sticker":
+        return {"sticker": {**base, "type": "regular", "width": 512, "height": 512,
+                            "is_animated": False, "is_video": False, "emoji": "👍"}}  # fmt: skip
+    if kind == "voice":
+        return {"voice": {**base, "duration": 3, "mime_type": "audio/ogg"}}
+    if kind == "document":
+        return {"document": {**base, "file_name": str(value or "file.pdf")}}
+    if kind == "location":
+        latitude, longitude = value or (43.8429, 10.5027)
+        return {"location": {"latitude": latitude, "longitude": longitude}}
+    if kind == "contact":
+        return {"contact": {"phone_number": "+390000000", "first_name": "Sam"}}
+    raise SandboxError(f"unknown message kind {kind!r}")

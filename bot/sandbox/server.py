@@ -1,0 +1,193 @@
+"""HTTP for the emulator: the Bot API at /bot<token>/<method>, the user side at /sandbox/."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from typing import Any
+
+from aiohttp import web
+
+from bot.sandbox.people import Emulator, SandboxError
+from bot.sandbox.spec import Upload
+
+EMULATOR: web.AppKey[Emulator] = web.AppKey("emulator", Emulator)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+async def bot_api(request: web.Request) -> web.Response:
+    emulator = request.app[EMULATOR]
+    params: dict[str, Any] = dict(request.query)
+    form = True
+    if request.content_type == "application/json":
+        body = await request.json() if request.can_read_body else {}
+        if not isinstance(body, dict):
+            return web.json_response({"ok": False, "error_code": 400,
+                                      "description": "Bad Request: expected a JSON object"},
+                                     status=400)  # fmt: skip
+        params.update(body)
+        form = False
+    elif request.content_type.startswith("multipart/"):
+        async for part in await request.multipart():
+            if part.name is None:
+                continue
+            data = await part.read()  # type: ignore[union-attr]
+            if part.filename:  # type: ignore[union-attr]
+                content_type = part.headers.get("Content-Type", "application/octet-stream")
+                params[part.name] = Upload(part.filename, bytes(data), content_type)  # type: ignore[union-attr]
+            else:
+                params[part.name] = bytes(data).decode()
+    elif request.can_read_body:
+        params.update(await request.post())
+    # A parameter that is an attach:// reference names a multipart part.
+    for name, value in list(params.items()):
+        if isinstance(value, str) and value.startswith("attach://"):
+            params[name] = params.pop(value.removeprefix("attach://"), value)
+    answer = await emulator.call(request.match_info["token"], request.match_info["method"],
+                                 params, form=form)  # fmt: skip
+    return web.json_response(answer, status=200 if answer["ok"] else answer["error_code"],
+                             dumps=lambda o: json.dumps(o, ensure_ascii=False))  # fmt: skip
+
+
+@web.middleware
+async def sandbox_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except SandboxError as error:
+        return web.json_response({"error": str(error)}, status=400)
+    except (KeyError, ValueError, TypeError) as error:
+        return web.json_response({"error": f"bad request: {error}"}, status=400)
+
+
+def user_id(request: web.Request) -> int:
+    return int(request.match_info["user_id"])
+
+
+async def add_user(request: web.Request) -> web.Response:
+    body = await request.json()
+    user = request.app[EMULATOR].add_user(
+        body.get("first_name", "Sam"), body.get("language_code"), body.get("id")
+    )
+    return web.json_response(user)
+
+
+async def add_group(request: web.Request) -> web.Response:
+    body = await request.json()
+    return web.json_response({"chat_id": request.app[EMULATOR].add_group(body.get("title", "Group"))})
+
+
+async def send(request: web.Request) -> web.Response:
+    body = await request.json()
+    update_id = request.app[EMULATOR].send(
+        user_id(request), body.get("kind", "text"), body.get("value"), body.get("chat_id")
+    )
+    return web.json_response({"update_id": update_id})
+
+
+async def edit(request: web.Request) -> web.Response:
+    body = await request.json()
+    update_id = request.app[EMULATOR].edit(user_id(request), body["message_id"], body["text"])
+    return web.json_response({"update_id": update_id})
+
+
+async def tap(request: web.Request) -> web.Response:
+    body = await request.json()
+    emulator = request.app[EMULATOR]
+    if "data" in body:
+        update_id, query_id = emulator.tap_data(user_id(request), body["message_id"], body["data"])
+    else:
+        update_id, query_id = emulator.tap(user_id(request), body["label"], body.get("message_id"))
+    return web.json_response({"update_id": update_id, "callback_query_id": query_id})
+
+
+async def block(request: web.Request) -> web.Response:
+    body = await request.json()
+    update_id = request.app[EMULATOR].set_blocked(user_id(request), bool(body.get("blocked", True)))
+    return web.json_response({"update_id": update_id})
+
+
+async def chat(request: web.Request) -> web.Response:
+    chat_id = request.query.get("chat_id")
+    emulator = request.app[EMULATOR]
+    return web.json_response(
+        {
+            "messages": emulator.transcript(user_id(request), int(chat_id) if chat_id else None),
+            "keyboard": emulator.reply_labels(user_id(request)),
+            "toasts": emulator.toasts(user_id(request)),
+        },
+        dumps=lambda o: json.dumps(o, ensure_ascii=False),
+    )
+
+
+async def file(request: web.Request) -> web.Response:
+    upload = request.app[EMULATOR].files.get(request.match_info["file_id"])
+    if upload is None:
+        raise web.HTTPNotFound()
+    return web.Response(body=upload.content, content_type=upload.content_type)
+
+
+async def calls(request: web.Request) -> web.Response:
+    since = int(request.query.get("since", 0))
+    return web.json_response([asdict(c) for c in request.app[EMULATOR].calls[since:]],
+                             dumps=lambda o: json.dumps(o, ensure_ascii=False, default=str))  # fmt: skip
+
+
+async def bot_state(request: web.Request) -> web.Response:
+    emulator = request.app[EMULATOR]
+    return web.json_response(
+        {
+            "commands": {f"{scope}:{lang}": cmds for (scope, lang), cmds in emulator.commands.items()},
+            "descriptions": emulator.descriptions,
+            "short_descriptions": emulator.short_descriptions,
+            "delivered_up_to": emulator.delivered_up_to,
+            "unanswered_callback_queries": emulator.unanswered_queries(),
+        },
+        dumps=lambda o: json.dumps(o, ensure_ascii=False),
+    )
+
+
+def create_app(emulator: Emulator) -> web.Application:
+    app = web.Application(middlewares=[sandbox_errors], client_max_size=60 * 1024 * 1024)
+    app[EMULATOR] = emulator
+    app.router.add_route("*", "/bot{token}/{method}", bot_api)
+    app.router.add_post("/sandbox/users", add_user)
+    app.router.add_post("/sandbox/groups", add_group)
+    app.router.add_post("/sandbox/users/{user_id}/send", send)
+    app.router.add_post("/sandbox/users/{user_id}/edit", edit)
+    app.router.add_post("/sandbox/users/{user_id}/tap", tap)
+    app.router.add_post("/sandbox/users/{user_id}/block", block)
+    app.router.add_get("/sandbox/users/{user_id}/chat", chat)
+    app.router.add_get("/sandbox/files/{file_id}", file)
+    app.router.add_get("/sandbox/calls", calls)
+    app.router.add_get("/sandbox/bot", bot_state)
+    return app
+
+
+class EmulatorServer:
+    """The emulator served on 127.0.0.1; port 0 picks a free one."""
+
+    def __init__(self, emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.emulator, self.host, self.port = emulator, host, port
+        self.runner = web.AppRunner(create_app(emulator), access_log=None)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def bot_api_base(self) -> str:
+        """The TELEGRAM_API_BASE_URL that points a bot at this emulator."""
+        return f"{self.url}/bot"
+
+    async def start(self) -> None:
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, self.host, self.port)
+        await site.start()
+        server = site._server
+        assert server is not None
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+
+    async def stop(self) -> None:
+        self.emulator.update_event.set()
+        await self.runner.cleanup()

@@ -1,0 +1,34 @@
+"""The error handler: log the update id, tell the user in their language, answer the tap."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden, TelegramError
+
+from bot.i18n import N_
+from handlers.common import PortaContext, answer, reply, say
+from handlers.gate import pick_locale
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: PortaContext) -> None:
+    """Log what failed (ids only) and tell the user that something went wrong."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("error while handling update %s", update_id, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.effective_chat.type != "private" or isinstance(context.error, Forbidden):
+        return
+    try:
+        await pick_locale(update, context)
+    except Exception:  # the database may be what failed; the default language will do
+        log.warning("could not read the locale for update %s", update_id)
+    try:
+        await answer(update.callback_query)
+        text = say(context.t, N_("Sorry, something went wrong. Please try again."))
+        await reply(update, context, text)
+    except TelegramError:
+        log.warning("could not tell the user about the error in update %s", update_id)

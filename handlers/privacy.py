@@ -1,0 +1,115 @@
+"""/privacy, /mydata and /deleteme: the notice, the export, the erasure."""
+
+from __future__ import annotations
+
+import json
+from io import BytesIO
+
+from telegram import InputFile, ReplyKeyboardRemove, Update
+
+from bot.i18n import N_
+from bot.services import operators, users
+from handlers.callbacks import Callback, pack
+from handlers.common import PortaContext, answer, buttons, close_keyboard, reply, say
+from handlers.profile import STALE_BUTTON, ids
+
+FULL_NOTICE = N_(
+    "🔒 <b>Privacy notice</b> (version {version})\n\n"
+    "<b>Who:</b> {organisation} runs Porta and is responsible for your data.\n\n"
+    "<b>What we save:</b> your Telegram number (id), your language, your age group, and, "
+    "only if you choose, your neighbourhood and interests. We do not save your name, your "
+    "phone number or your messages.\n\n"
+    "<b>Why:</b> to show you activities that fit you, to keep your place in them and to "
+    "send you reminders.\n\n"
+    "<b>Who sees it:</b> only the hub team. We never sell it or give it to others.\n\n"
+    "<b>Under 14:</b> we save only your id and language until a parent or guardian agrees "
+    "at the hub.\n\n"
+    "<b>Your rights:</b> see all your data with /mydata. Delete it with /deleteme. Stop "
+    "announcements in Settings.\n\n"
+    "<b>Questions:</b> {contact}"
+)
+
+
+async def send_full_notice(update: Update, context: PortaContext) -> None:
+    text = say(
+        context.t,
+        FULL_NOTICE,
+        version=users.NOTICE_VERSION,
+        organisation=context.settings.organisation,
+        contact=context.settings.privacy_contact,
+    )
+    await reply(update, context, text)
+
+
+async def privacy_command(update: Update, context: PortaContext) -> None:
+    """Show the full privacy notice."""
+    await send_full_notice(update, context)
+
+
+async def mydata(update: Update, context: PortaContext) -> None:
+    """Send everything Porta holds about the user as a JSON file."""
+    user_id, chat_id = ids(update)
+    async with context.db() as session:
+        user = await users.get(session, user_id)
+        role = await operators.role_of(session, user_id)
+    if user is None and role is None:
+        await reply(update, context, say(context.t, N_("I have no data about you.")))
+        return
+    data = {"user": users.export(user) if user else None, "operator_role": role}
+    content = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    caption = say(context.t, N_("Here is everything Porta saves about you."))
+    await context.bot.send_document(
+        chat_id,
+        InputFile(BytesIO(content), filename="porta-my-data.json"),
+        caption=context.t.directed(caption),
+    )
+
+
+async def deleteme(update: Update, context: PortaContext) -> None:
+    """Ask for confirmation before erasing the user's data."""
+    text = say(
+        context.t,
+        N_("Do you want to delete all your data from Porta? You cannot undo this."),
+    )
+    markup = buttons(
+        [
+            [(context.t.pgettext("button", "🗑 Yes, delete everything"), pack("del", "yes"))],
+            [(context.t.pgettext("button", "No, keep it"), pack("del", "no"))],
+        ]
+    )
+    await reply(update, context, text, markup)
+
+
+async def delete_button(update: Update, context: PortaContext, data: Callback) -> None:
+    """Erase the user's data (or keep it) after the confirmation."""
+    choice = data.arg(0)
+    if choice not in ("yes", "no"):
+        await answer(update.callback_query, say(context.t, STALE_BUTTON))
+        return
+    if choice == "no":
+        await answer(update.callback_query)
+        await close_keyboard(update.callback_query, context, context.t.pgettext("button", "No, keep it"))
+        return
+    user_id, _ = ids(update)
+    async with context.db.begin() as session:
+        erased = await users.erase(session, user_id)
+        role = await operators.role_of(session, user_id)
+    if not erased:
+        await answer(update.callback_query, say(context.t, N_("Your data is already deleted.")))
+        return
+    await answer(update.callback_query)
+    await close_keyboard(update.callback_query, context)
+    text = say(
+        context.t,
+        N_(
+            "Done. I deleted all your data. Porta keeps nothing about you.\n\n"
+            "Our old messages stay in this chat on your phone: you can delete them in Telegram.\n"
+            "If you write to me again, you start fresh."
+        ),
+    )
+    if role:
+        text += "\n\n" + say(
+            context.t,
+            N_("You are still listed as hub staff, because an admin gave you that role."),
+        )
+    await reply(update, context, text, ReplyKeyboardRemove())
