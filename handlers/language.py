@@ -42,5 +42,5 @@ async def chosen_language(update: Update, context: PortaContext, data: Callback)
     if user.step != "done":
         await onboarding.show_step(update, context, user)
         return
-    text = say(context.t, N_("Done! I will write to you in {language}."), language=native_name(code))
+    text = say(context.t, N_("Done! Language: {language}."), language=native_name(code))
     await reply(update, context, text, main_menu(context.t))
