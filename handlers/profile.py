@@ -87,7 +87,7 @@ async def chosen_age(update: Update, context: PortaContext, data: Callback) -> N
     await close_keyboard(update.callback_query, context, label(context.t, AGE_LABELS[band]))
     if origin == "o":
         await onboarding.next_step(update, context, user)
-    elif band == "u14" and user.guardian_consent_at is None:
+    elif user.step == users.GUARDIAN:
         await guardian_needed(update, context, user.guardian_code)
     else:
         await settings.show_settings(update, context, user)

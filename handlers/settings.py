@@ -92,8 +92,6 @@ async def settings_button(update: Update, context: PortaContext, data: Callback)
         await privacy.deleteme(update, context)
     elif user.step != "done":
         await onboarding.show_step(update, context, user)
-    elif user.age_band == "u14" and user.guardian_consent_at is None:
-        await profile.guardian_needed(update, context, user.guardian_code)
     elif not users.may_store_personal_data(user):
         await ask_consent(update, context)
     elif action == "nb":
@@ -117,7 +115,7 @@ async def consent_button(update: Update, context: PortaContext, data: Callback) 
     """Record consent given later, from settings."""
     async with context.db.begin() as session:
         user = await users.ensure(session, *profile.ids(update))
-        if user.age_band == "u14" or user.consent_at is not None:
+        if user.step == users.GUARDIAN or user.consent_at is not None:
             await answer(update.callback_query, say(context.t, profile.ALREADY_SAVED))
             return
         users.record_consent(user)

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.sandbox.limits import Limits
 from bot.sandbox.markup import EntityError, parse_html, utf16_length
-from bot.sandbox.spec import METHODS, ParameterError, Upload, check_call
+from bot.sandbox.spec import METHODS, ParameterError, Upload, check_call, unknown_parameters
 
 SEND_METHODS = {"sendMessage", "sendDocument", "sendVenue", "sendPhoto", "sendLocation"}
 BUTTON_ACTIONS = (
@@ -59,6 +59,7 @@ class Call:
     ok: bool
     error: str | None
     at: float
+    ignored: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -108,6 +109,8 @@ class CallbackQuery:
 
 class BotApi:
     """State shared by the bot side and the user side, and the Bot API methods."""
+
+    think_time = 0.0
 
     def __init__(
         self,
@@ -166,7 +169,8 @@ class BotApi:
         except ApiError as error:
             self.calls.append(Call(name or method, recorded, False, error.description, time.time()))
             return error.payload()
-        self.calls.append(Call(name, recorded, True, None, time.time()))
+        ignored = unknown_parameters(name, params)
+        self.calls.append(Call(name, recorded, True, None, time.time(), ignored))
         return {"ok": True, "result": result}
 
     # -- helpers ----------------------------------------------------------------------------
@@ -367,6 +371,7 @@ class BotApi:
                                     "sure that only one bot instance is running")  # fmt: skip
 
     def push_update(self, kind: str, payload: dict[str, Any]) -> int:
+        self.limits.skew += self.think_time
         update_id = next(self.update_ids)
         self.updates.append({"update_id": update_id, kind: payload})
         self.update_event.set()

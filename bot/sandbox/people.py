@@ -15,8 +15,14 @@ class SandboxError(Exception):
 
 
 class Emulator(BotApi):
-    """The whole emulator: the Bot API plus the people using it."""
+    """The whole emulator: the Bot API plus the people using it.
 
+    Scripted people act at machine speed, but a person needs about a second to read and
+    tap; each action moves the rate limits' clock on by `think_time` seconds so that the
+    bot's answers are paced against human taps, not against a script.
+    """
+
+    think_time = 1.0
     user_ids = itertools.count(10_001)
     group_ids = itertools.count(1)
 

@@ -128,12 +128,16 @@ class Upload:
         self.filename, self.content, self.content_type = filename, content, content_type
 
 
+def unknown_parameters(method: str, params: dict[str, Any]) -> list[str]:
+    """Parameters the method does not have. Telegram ignores them (python-telegram-bot sends
+    a default parse_mode even to editMessageReplyMarkup); the emulator records them."""
+    fields = {field["name"] for field in spec()["methods"][method].get("fields", [])}
+    return sorted(name for name in params if name not in fields)
+
+
 def check_call(method: str, params: dict[str, Any], *, form: bool) -> dict[str, Any]:
-    """Validate a method's parameters; return them converted to Python values."""
+    """Validate a method's parameters; return the known ones converted to Python values."""
     fields = {field["name"]: field for field in spec()["methods"][method].get("fields", [])}
-    for name in params:
-        if name not in fields:
-            raise ParameterError(f"Bad Request: unknown parameter {name!r} for {method}")
     checked: dict[str, Any] = {}
     for name, field in fields.items():
         value = params.get(name)

@@ -45,9 +45,7 @@ async def ensure(session: AsyncSession, user_id: int, chat_id: int) -> User:
 
 def may_store_personal_data(user: User) -> bool:
     """Under-14s store nothing beyond id and language until a guardian has consented."""
-    if user.age_band == "u14":
-        return user.guardian_consent_at is not None
-    return user.consent_at is not None
+    return user.step != GUARDIAN and user.consent_at is not None
 
 
 def set_language(user: User, locale: str) -> None:
@@ -55,18 +53,22 @@ def set_language(user: User, locale: str) -> None:
 
 
 def set_age_band(user: User, band: str) -> None:
-    """Save the age band and move onboarding on; under-14s get a guardian code."""
+    """Save the age group and move onboarding on.
+
+    An under-14 without a guardian's consent keeps no age group, no profile and no consent:
+    only the "guardian" step and the code a guardian confirms at the hub.
+    """
     if band not in AGE_BANDS:
         raise ValueError(band)
+    if band == "u14" and user.guardian_consent_at is None:
+        user.age_band = user.neighbourhood = user.awaiting = None
+        user.interests = []
+        user.consent_at = user.notice_version = None
+        user.guardian_code = user.guardian_code or new_guardian_code()
+        user.step = GUARDIAN
+        return
     user.age_band = band
-    if band == "u14":
-        user.neighbourhood, user.interests = None, []
-        if user.guardian_consent_at is None:
-            user.consent_at = user.notice_version = None
-            user.guardian_code = user.guardian_code or new_guardian_code()
-            user.step = GUARDIAN if user.step != "done" else "done"
-            return
-    else:
+    if band != "u14":
         user.guardian_code = None
     if user.step in ("welcome", "age", GUARDIAN):
         user.step = "done" if user.consent_at else "consent"
@@ -137,6 +139,9 @@ async def record_guardian_consent(
     user.notice_version = NOTICE_VERSION
     user.guardian_recorded_by = operator_id
     user.guardian_code = None
+    user.age_band = "u14"
+    if user.step == GUARDIAN:
+        user.step = "done"
     return user
 
 

@@ -1,0 +1,42 @@
+"""Conversations the tests repeat: a person going through onboarding, tapping as users do."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.i18n import Translator
+from bot.sandbox.client import SandboxClient, SandboxUser
+from handlers.labels import AGE_LABELS, INTEREST_LABELS, label
+
+ROME = ZoneInfo("Europe/Rome")
+
+
+def translator(locale: str) -> Translator:
+    return Translator(locale, ROME)
+
+
+async def onboard(
+    client: SandboxClient,
+    locale: str = "en",
+    age: str = "18_24",
+    neighbourhood: str | None = "San Vito",
+    interests: tuple[str, ...] = ("sport",),
+    start: str = "/start",
+) -> SandboxUser:
+    """A new person with Telegram set to `locale` goes through onboarding to the end."""
+    t = translator(locale)
+    user = await client.add_user("Sam", locale)
+    await user.send(start)
+    await user.tap(t.pgettext("button", "Continue ▶"))
+    await user.tap(label(t, AGE_LABELS[age]))
+    if age == "u14":
+        return user
+    await user.tap(t.pgettext("button", "✅ I agree"))
+    if neighbourhood is None:
+        await user.tap(t.pgettext("button", "Skip"))
+    else:
+        await user.tap(neighbourhood)
+    for interest in interests:
+        await user.tap(label(t, INTEREST_LABELS[interest]))
+    await user.tap(t.pgettext("button", "Done"))
+    return user
