@@ -35,6 +35,8 @@ class PortaContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
     ) -> None:
         super().__init__(application, chat_id, user_id)
         self.t: Translator = Translator(self.settings.default_language, self.settings.zone)
+        # The locale Telegram's language_code maps to, whatever the user chose.
+        self.telegram_locale: str = self.settings.default_language
 
     @property
     def settings(self) -> Settings:

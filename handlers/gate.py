@@ -27,8 +27,13 @@ async def pick_locale(update: Update, context: PortaContext) -> None:
     person = update.effective_user
     if person is None:
         return
+    telegram_locale = negotiate(person.language_code, context.settings.default_language)
+    context.telegram_locale = telegram_locale
+    context.t = Translator(telegram_locale, context.settings.zone)
     async with context.db() as session:
         user = await users.get(session, person.id)
-    default = context.settings.default_language
-    locale = (user.language if user else None) or negotiate(person.language_code, default)
-    context.t = Translator(locale, context.settings.zone)
+    if user is not None and user.language:
+        context.t = Translator(user.language, context.settings.zone)
+    if user is not None and user.telegram_language != telegram_locale:
+        async with context.db.begin() as session:
+            await users.note_telegram_language(session, person.id, telegram_locale)

@@ -56,7 +56,7 @@ async def start(update: Update, context: PortaContext) -> None:
     payload = context.args[0] if context.args else None
     link = payload if payload and DEEP_LINK.match(payload) else None
     async with context.db.begin() as session:
-        user = await users.ensure(session, *profile.ids(update))
+        user = await users.ensure(session, *profile.ids(update), context.telegram_locale)
         if link and user.step != "done":
             user.pending_link = link
     if user.step == "done":

@@ -68,7 +68,7 @@ async def guardian(update: Update, context: PortaContext) -> None:
         return
     log.info("guardian consent recorded for user %s by operator %s", child.id, operator_id)
     await reply(update, context, say(context.t, N_("Done. The parent's or guardian's consent is recorded.")))
-    t = Translator(child.language or context.settings.default_language, context.settings.zone)
+    t = Translator(users.locale_of(child, context.settings.default_language), context.settings.zone)
     note = say(
         t,
         N_(

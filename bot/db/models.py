@@ -39,6 +39,9 @@ class User(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     # The language the user chose; None means "follow Telegram's language_code".
     language: Mapped[str | None] = mapped_column(String(16))
+    # The locale negotiated from Telegram's language_code at the user's last update, for
+    # messages Porta sends on its own (notices, reminders) to someone who never chose.
+    telegram_language: Mapped[str | None] = mapped_column(String(16))
     age_band: Mapped[str | None] = mapped_column(String(8))
     # Onboarding step the user is at ("done" once finished); kept here, not in memory, so
     # that a restart or a second process picks the conversation up where it was.

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 
+SETTLE_SECONDS = 20
 Settle = Callable[[int], Awaitable[None]]
 
 
@@ -31,7 +33,10 @@ class SandboxClient:
         if response.status_code != 200:
             raise AssertionError(data.get("error", data))
         if "update_id" in data:
-            await self.settle(data["update_id"])
+            try:
+                await asyncio.wait_for(self.settle(data["update_id"]), SETTLE_SECONDS)
+            except TimeoutError:
+                raise AssertionError(f"the bot did not handle update {data['update_id']}") from None
         return data
 
     async def add_user(

@@ -120,16 +120,18 @@ class Emulator(BotApi):
         self.person(user_id)
         (self.blocked.add if blocked else self.blocked.discard)(user_id)
         chat = self.chats[user_id]
-        old, new = ("member", "kicked") if blocked else ("kicked", "member")
-        member = {"user": self.bot_user}
+        member, kicked = {"user": self.bot_user, "status": "member"}, {
+            "user": self.bot_user, "status": "kicked", "until_date": 0
+        }
+        old, new = (member, kicked) if blocked else (kicked, member)
         return self.push_update(
             "my_chat_member",
             {
                 "chat": chat.as_json(self.users),
                 "from": self.person(user_id),
                 "date": int(time.time()),
-                "old_chat_member": {**member, "status": old},
-                "new_chat_member": {**member, "status": new, **({"until_date": 0} if blocked else {})},
+                "old_chat_member": old,
+                "new_chat_member": new,
             },
         )
 

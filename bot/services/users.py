@@ -30,11 +30,14 @@ async def get(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
 
 
-async def ensure(session: AsyncSession, user_id: int, chat_id: int) -> User:
+async def ensure(
+    session: AsyncSession, user_id: int, chat_id: int, telegram_language: str | None = None
+) -> User:
     """Return the user, creating a fresh record for someone new or returning after erasure."""
     user = await session.get(User, user_id)
     if user is None:
         user = User(id=user_id, chat_id=chat_id, step="welcome", interests=[])
+        user.telegram_language = telegram_language
         user.notify_reminders = user.notify_announcements = True
         session.add(user)
         await session.flush()
@@ -50,6 +53,17 @@ def may_store_personal_data(user: User) -> bool:
 
 def set_language(user: User, locale: str) -> None:
     user.language = locale
+
+
+def locale_of(user: User, default: str) -> str:
+    """The language to write to the user in: their choice, else their Telegram's."""
+    return user.language or user.telegram_language or default
+
+
+async def note_telegram_language(session: AsyncSession, user_id: int, locale: str) -> None:
+    user = await session.get(User, user_id)
+    if user is not None and user.telegram_language != locale:
+        user.telegram_language = locale
 
 
 def set_age_band(user: User, band: str) -> None:
@@ -155,6 +169,7 @@ def export(user: User) -> dict[str, object]:
         "telegram_id": user.id,
         "chat_id": user.chat_id,
         "language": user.language,
+        "telegram_language": user.telegram_language,
         "age_band": user.age_band,
         "onboarding_step": user.step,
         "consent": {"given_at": when(user.consent_at), "notice_version": user.notice_version},

@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("chat_id", sa.BigInteger(), nullable=False),
         sa.Column("language", sa.String(16), nullable=True),
+        sa.Column("telegram_language", sa.String(16), nullable=True),
         sa.Column("age_band", sa.String(8), nullable=True),
         sa.Column("step", sa.String(24), nullable=False),
         sa.Column("awaiting", sa.String(24), nullable=True),
