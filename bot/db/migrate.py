@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -33,11 +34,19 @@ def head_revision() -> str:
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Apply every migration up to `revision`."""
+    await _run(engine, command.upgrade, revision)
 
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    """Undo migrations down to `revision` ("base" for an empty schema)."""
+    await _run(engine, command.downgrade, revision)
+
+
+async def _run(engine: AsyncEngine, step: Callable[[Config, str], None], revision: str) -> None:
     def run(connection: Connection) -> None:
-        config = alembic_config(str(engine.url))
+        config = alembic_config(engine.url.render_as_string(hide_password=False))
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        step(config, revision)
 
     async with engine.begin() as connection:
         await connection.run_sync(run)

@@ -48,12 +48,29 @@ def base_type(name: str) -> tuple[int, str]:
 def coerce(value: Any, types: list[str], where: str, *, form: bool) -> Any:
     """Turn a (form-encoded or JSON) value into the first of `types` it fits, or raise."""
     last_error = ParameterError(f"Bad Request: can't parse {where}")
+    if len(types) > 1:
+        # Try the object type that knows most of the given keys first, so that its error
+        # (not the last candidate's) is the one reported.
+        parsed = value
+        if form and isinstance(value, str):
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                parsed = None
+        if isinstance(parsed, dict):
+            types = sorted(types, key=lambda t: -_known_keys(parsed, t))
+    first_error: ParameterError | None = None
     for type_name in types:
         try:
             return _coerce_one(value, type_name, where, form=form)
         except ParameterError as error:
-            last_error = error
-    raise last_error
+            first_error = first_error or error
+    raise first_error or last_error
+
+
+def _known_keys(value: dict[str, Any], type_name: str) -> int:
+    fields = spec()["types"].get(base_type(type_name)[1], {}).get("fields", [])
+    return len(set(value) & {field["name"] for field in fields})
 
 
 def _coerce_one(value: Any, type_name: str, where: str, *, form: bool) -> Any:

@@ -172,6 +172,8 @@ def export(user: User) -> dict[str, object]:
         "telegram_language": user.telegram_language,
         "age_band": user.age_band,
         "onboarding_step": user.step,
+        "awaiting_answer": user.awaiting,
+        "pending_link": user.pending_link,
         "consent": {"given_at": when(user.consent_at), "notice_version": user.notice_version},
         "guardian": {
             "code": user.guardian_code,
