@@ -42,7 +42,9 @@ def run() -> None:
 
     settings = settings_or_exit()
     if not settings.telegram_bot_token:
-        typer.echo("porta: setting TELEGRAM_BOT_TOKEN is missing: get one from @BotFather", err=True)
+        typer.echo(
+            "porta: setting TELEGRAM_BOT_TOKEN is missing: get one from @BotFather", err=True
+        )
         raise typer.Exit(2)
     setup_logging(settings.log_level)
     try:
@@ -120,7 +122,9 @@ def operator_command(action: str, telegram_id: int | None, role: str = "operator
                     typer.echo(f"{telegram_id} is now {role}")
                 elif action == "remove" and telegram_id is not None:
                     removed = await operator_service.remove(session, telegram_id)
-                    typer.echo(f"{telegram_id} removed" if removed else f"{telegram_id} was not staff")
+                    typer.echo(
+                        f"{telegram_id} removed" if removed else f"{telegram_id} was not staff"
+                    )
                 else:
                     for staff in await operator_service.all_operators(session):
                         typer.echo(f"{staff.telegram_id}\t{staff.role}")

@@ -78,10 +78,10 @@ class Translator:
     def pgettext(self, context: str, message: str) -> str:
         return str(self._catalog.pgettext(context, message))
 
-    def datetime(self, moment: datetime, format: str = "medium") -> str:
+    def format_datetime(self, moment: datetime, format: str = "medium") -> str:
         return str(dates.format_datetime(moment, format, tzinfo=self.zone, locale=self.locale))
 
-    def date(self, moment: datetime, skeleton: str = "yMMMEd") -> str:
+    def format_date(self, moment: datetime, skeleton: str = "yMMMEd") -> str:
         local = moment.astimezone(self.zone)
         return str(dates.format_skeleton(skeleton, local, locale=self.locale))
 

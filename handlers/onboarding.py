@@ -132,10 +132,14 @@ async def onboarding_button(update: Update, context: PortaContext, data: Callbac
         await close_keyboard(update.callback_query, context)
         await next_step(update, context, user)
     elif action == "agree":
-        await close_keyboard(update.callback_query, context, context.t.pgettext("button", "✅ I agree"))
+        await close_keyboard(
+            update.callback_query, context, context.t.pgettext("button", "✅ I agree")
+        )
         await next_step(update, context, user)
     else:
-        await close_keyboard(update.callback_query, context, context.t.pgettext("button", "No, thanks"))
+        await close_keyboard(
+            update.callback_query, context, context.t.pgettext("button", "No, thanks")
+        )
         text = say(
             context.t,
             N_(

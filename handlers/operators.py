@@ -17,8 +17,12 @@ from handlers.profile import ids
 log = logging.getLogger(__name__)
 
 # Command -> the role it needs. An admin may do everything an operator may.
-OPERATOR_COMMANDS = {"ops": "operator", "guardian": "operator", "stats": "operator",
-                     "operators": "admin"}  # fmt: skip
+OPERATOR_COMMANDS = {
+    "ops": "operator",
+    "guardian": "operator",
+    "stats": "operator",
+    "operators": "admin",
+}
 
 
 async def gate(update: Update, context: PortaContext) -> None:
@@ -62,12 +66,17 @@ async def guardian(update: Update, context: PortaContext) -> None:
     async with context.db.begin() as session:
         child = await users.record_guardian_consent(session, context.args[0], operator_id)
     if child is None:
-        text = say(context.t, N_("No one is waiting with the code {code}. Check it and try again."),
-                   code=context.args[0][:12])  # fmt: skip
+        text = say(
+            context.t,
+            N_("No one is waiting with the code {code}. Check it and try again."),
+            code=context.args[0][:12],
+        )
         await reply(update, context, text)
         return
     log.info("guardian consent recorded for user %s by operator %s", child.id, operator_id)
-    await reply(update, context, say(context.t, N_("Done. The parent's or guardian's consent is recorded.")))
+    await reply(
+        update, context, say(context.t, N_("Done. The parent's or guardian's consent is recorded."))
+    )
     t = Translator(users.locale_of(child, context.settings.default_language), context.settings.zone)
     note = say(
         t,
@@ -89,7 +98,11 @@ async def stats(update: Update, context: PortaContext) -> None:
         figures = await operators.user_figures(session)
     lines = [say(context.t, N_("📊 <b>People using Porta</b>"))]
     for key, counts in figures.items():
-        title = context.t.pgettext("stats", "Language") if key == "language" else context.t.pgettext("stats", "Age group")
+        title = (
+            context.t.pgettext("stats", "Language")
+            if key == "language"
+            else context.t.pgettext("stats", "Age group")
+        )
         lines.append(f"\n<b>{html.escape(title)}</b>")
         lines += [f"{html.escape(value)}: {count}" for value, count in sorted(counts.items())]
     await reply(update, context, "\n".join(lines))

@@ -88,7 +88,9 @@ async def delete_button(update: Update, context: PortaContext, data: Callback) -
         return
     if choice == "no":
         await answer(update.callback_query)
-        await close_keyboard(update.callback_query, context, context.t.pgettext("button", "No, keep it"))
+        await close_keyboard(
+            update.callback_query, context, context.t.pgettext("button", "No, keep it")
+        )
         return
     user_id, _ = ids(update)
     async with context.db.begin() as session:

@@ -38,16 +38,24 @@ def settings_screen(context: PortaContext, user: User) -> tuple[str, InlineKeybo
     )
     markup = buttons(
         [
-            [(t.pgettext("button", "🌐 Language"), pack("set", "lang")),
-             (t.pgettext("button", "🎂 Age group"), pack("set", "age"))],
-            [(t.pgettext("button", "📍 Neighbourhood"), pack("set", "nb")),
-             (t.pgettext("button", "❤️ Interests"), pack("set", "int"))],
-            [(t.pgettext("button", "⏰ Reminders on/off"), pack("set", "rem")),
-             (t.pgettext("button", "📣 Announcements on/off"), pack("set", "news"))],
-            [(t.pgettext("button", "📄 My data"), pack("set", "data")),
-             (t.pgettext("button", "🗑 Delete my data"), pack("set", "del"))],
+            [
+                (t.pgettext("button", "🌐 Language"), pack("set", "lang")),
+                (t.pgettext("button", "🎂 Age group"), pack("set", "age")),
+            ],
+            [
+                (t.pgettext("button", "📍 Neighbourhood"), pack("set", "nb")),
+                (t.pgettext("button", "❤️ Interests"), pack("set", "int")),
+            ],
+            [
+                (t.pgettext("button", "⏰ Reminders on/off"), pack("set", "rem")),
+                (t.pgettext("button", "📣 Announcements on/off"), pack("set", "news")),
+            ],
+            [
+                (t.pgettext("button", "📄 My data"), pack("set", "data")),
+                (t.pgettext("button", "🗑 Delete my data"), pack("set", "del")),
+            ],
         ]
-    )  # fmt: skip
+    )
     return text, markup
 
 

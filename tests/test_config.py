@@ -38,14 +38,38 @@ def test_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("PORTA_TIMEZONE", "Mars/Olympus", "setting PORTA_TIMEZONE is invalid: unknown time zone 'Mars/Olympus'"),
-        ("PORTA_DEFAULT_LANGUAGE", "de", "setting PORTA_DEFAULT_LANGUAGE is invalid: expected one of it, en, ar, uk, fr, bn, ur, sq, ro"),
-        ("DATABASE_URL", "mysql://x", "setting DATABASE_URL is invalid: expected sqlite+aiosqlite:///PATH or postgresql+asyncpg://..."),
-        ("TELEGRAM_BOT_TOKEN", "not-a-token", "setting TELEGRAM_BOT_TOKEN is invalid: expected the form 123456:ABC... given by @BotFather"),
-        ("TELEGRAM_API_BASE_URL", "ftp://x", "setting TELEGRAM_API_BASE_URL is invalid: expected an http:// or https:// address"),
-        ("PORTA_LOG_LEVEL", "LOUD", "setting PORTA_LOG_LEVEL is invalid: expected DEBUG, INFO, WARNING or ERROR"),
+        (
+            "PORTA_TIMEZONE",
+            "Mars/Olympus",
+            "setting PORTA_TIMEZONE is invalid: unknown time zone 'Mars/Olympus'",
+        ),
+        (
+            "PORTA_DEFAULT_LANGUAGE",
+            "de",
+            "setting PORTA_DEFAULT_LANGUAGE is invalid: expected one of it, en, ar, uk, fr, bn, ur, sq, ro",
+        ),
+        (
+            "DATABASE_URL",
+            "mysql://x",
+            "setting DATABASE_URL is invalid: expected sqlite+aiosqlite:///PATH or postgresql+asyncpg://...",
+        ),
+        (
+            "TELEGRAM_BOT_TOKEN",
+            "not-a-token",
+            "setting TELEGRAM_BOT_TOKEN is invalid: expected the form 123456:ABC... given by @BotFather",
+        ),
+        (
+            "TELEGRAM_API_BASE_URL",
+            "ftp://x",
+            "setting TELEGRAM_API_BASE_URL is invalid: expected an http:// or https:// address",
+        ),
+        (
+            "PORTA_LOG_LEVEL",
+            "LOUD",
+            "setting PORTA_LOG_LEVEL is invalid: expected DEBUG, INFO, WARNING or ERROR",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_malformed_setting_is_named_in_one_line(
     monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
 ) -> None:
@@ -58,17 +82,25 @@ def test_a_malformed_setting_is_named_in_one_line(
 def porta(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", "from bot.cli import main; main()", *args],
-        capture_output=True, text=True, timeout=60, env={**os.environ, **env},
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **env},
+    )
 
 
 def test_the_command_says_what_is_wrong_without_a_traceback() -> None:
     result = porta("run", PORTA_TIMEZONE="Nowhere/Land")
     assert result.returncode == 2
-    assert result.stderr == "porta: setting PORTA_TIMEZONE is invalid: unknown time zone 'Nowhere/Land'\n"
+    assert (
+        result.stderr
+        == "porta: setting PORTA_TIMEZONE is invalid: unknown time zone 'Nowhere/Land'\n"
+    )
     result = porta("run")
     assert result.returncode == 2
-    assert result.stderr == "porta: setting TELEGRAM_BOT_TOKEN is missing: get one from @BotFather\n"
+    assert (
+        result.stderr == "porta: setting TELEGRAM_BOT_TOKEN is missing: get one from @BotFather\n"
+    )
 
 
 def test_run_refuses_a_database_whose_schema_is_behind(tmp_path: Path) -> None:

@@ -22,7 +22,9 @@ class Api:
     def __init__(self, http: httpx.AsyncClient, emulator: Emulator) -> None:
         self.http, self.emulator = http, emulator
 
-    async def __call__(self, method: str, token: str = TOKEN, **params: Any) -> tuple[int, dict[str, Any]]:
+    async def __call__(
+        self, method: str, token: str = TOKEN, **params: Any
+    ) -> tuple[int, dict[str, Any]]:
         """Call like python-telegram-bot: form-encoded, objects as JSON strings."""
         form = {k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}
         response = await self.http.post(f"/bot{token}/{method}", data=form)
@@ -64,11 +66,19 @@ async def test_method_names_are_case_insensitive(api: Api) -> None:
 async def test_required_and_typed_parameters(api: Api, chat: int) -> None:
     assert error(*await api("sendMessage", text="hi")) == (400, "Bad Request: chat_id is empty")
     assert error(*await api("sendMessage", chat_id=chat)) == (400, "Bad Request: text is empty")
-    status, text = error(*await api("sendMessage", chat_id=chat, text="hi", disable_notification="maybe"))
+    _, text = error(
+        *await api("sendMessage", chat_id=chat, text="hi", disable_notification="maybe")
+    )
     assert "disable_notification must be a Boolean" in text
-    assert error(*await api("sendMessage", chat_id=424242, text="hi")) == (400, "Bad Request: chat not found")
-    status, text = error(*await api("sendVenue", chat_id=chat, latitude="north", longitude=10,
-                                    title="Hub", address="Via"))  # fmt: skip
+    assert error(*await api("sendMessage", chat_id=424242, text="hi")) == (
+        400,
+        "Bad Request: chat not found",
+    )
+    _, text = error(
+        *await api(
+            "sendVenue", chat_id=chat, latitude="north", longitude=10, title="Hub", address="Via"
+        )
+    )
     assert "latitude must be a Float" in text
 
 
@@ -76,16 +86,25 @@ async def test_text_and_caption_lengths(api: Api, chat: int) -> None:
     ok, _ = await api("sendMessage", chat_id=chat, text="é" * 4096)
     assert ok == 200
     api.emulator.limits.enabled = False
-    assert error(*await api("sendMessage", chat_id=chat, text="x" * 4097)) == (400, "Bad Request: message is too long")
-    assert error(*await api("sendMessage", chat_id=chat, text="   ")) == (400, "Bad Request: message text is empty")
+    assert error(*await api("sendMessage", chat_id=chat, text="x" * 4097)) == (
+        400,
+        "Bad Request: message is too long",
+    )
+    assert error(*await api("sendMessage", chat_id=chat, text="   ")) == (
+        400,
+        "Bad Request: message text is empty",
+    )
     # Telegram counts UTF-16 code units: an emoji outside the BMP counts twice.
     assert error(*await api("sendMessage", chat_id=chat, text="😀" * 2049))[0] == 400
     # The limit applies to the text after entities are parsed.
-    ok, _ = await api("sendMessage", chat_id=chat, text="<b>" + "x" * 4096 + "</b>", parse_mode="HTML")
+    ok, _ = await api(
+        "sendMessage", chat_id=chat, text="<b>" + "x" * 4096 + "</b>", parse_mode="HTML"
+    )
     assert ok == 200
     files = {"document": ("a.txt", b"hello", "text/plain")}
-    response = await api.http.post(f"/bot{TOKEN}/sendDocument",
-                                   data={"chat_id": str(chat), "caption": "c" * 1025}, files=files)  # fmt: skip
+    response = await api.http.post(
+        f"/bot{TOKEN}/sendDocument", data={"chat_id": str(chat), "caption": "c" * 1025}, files=files
+    )
     assert response.json()["description"] == "Bad Request: message caption is too long"
 
 
@@ -98,10 +117,16 @@ async def test_html_must_be_well_formed_with_telegrams_tags(api: Api, chat: int)
         ("a &nbsp; b", 'Unsupported HTML entity "&nbsp;" at byte offset 2'),
         ("<b><i>x</b></i>", 'Unmatched end tag at byte offset 7, expected "</i>", found "</b>"'),
     ]:
-        status, description = error(*await api("sendMessage", chat_id=chat, text=text, parse_mode="HTML"))
+        _status, description = error(
+            *await api("sendMessage", chat_id=chat, text=text, parse_mode="HTML")
+        )
         assert description == f"Bad Request: can't parse entities: {reason}"
-    ok, body = await api("sendMessage", chat_id=chat, text="<b>a</b> &lt;3 <a href=\"https://x.it\">l</a>",
-                         parse_mode="HTML")  # fmt: skip
+    ok, body = await api(
+        "sendMessage",
+        chat_id=chat,
+        text='<b>a</b> &lt;3 <a href="https://x.it">l</a>',
+        parse_mode="HTML",
+    )
     assert ok == 200 and body["result"]["text"] == "a <3 l"
 
 
@@ -109,38 +134,49 @@ async def test_inline_buttons_need_exactly_one_action_and_short_data(api: Api, c
     api.emulator.limits.enabled = False
 
     async def send(button: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        return await api("sendMessage", chat_id=chat, text="pick",
-                         reply_markup={"inline_keyboard": [[button]]})  # fmt: skip
+        return await api(
+            "sendMessage", chat_id=chat, text="pick", reply_markup={"inline_keyboard": [[button]]}
+        )
 
     assert (await send({"text": "ok", "callback_data": "x" * 64}))[0] == 200
-    assert error(*await send({"text": "ok", "callback_data": "é" * 33})) == (400, "Bad Request: BUTTON_DATA_INVALID")
-    assert error(*await send({"text": "ok", "callback_data": ""})) == (400, "Bad Request: BUTTON_DATA_INVALID")
-    status, text = error(*await send({"text": "no action"}))
+    assert error(*await send({"text": "ok", "callback_data": "é" * 33})) == (
+        400,
+        "Bad Request: BUTTON_DATA_INVALID",
+    )
+    assert error(*await send({"text": "ok", "callback_data": ""})) == (
+        400,
+        "Bad Request: BUTTON_DATA_INVALID",
+    )
+    _, text = error(*await send({"text": "no action"}))
     assert "Text buttons are unallowed in the inline keyboard" in text
-    status, text = error(*await send({"text": "two", "callback_data": "a", "url": "https://x.it"}))
+    _, text = error(*await send({"text": "two", "callback_data": "a", "url": "https://x.it"}))
     assert "exactly one action" in text
-    status, text = error(*await send({"text": "odd", "callback_data": "a", "colour": "red"}))
+    _, text = error(*await send({"text": "odd", "callback_data": "a", "colour": "red"}))
     assert "unknown field 'colour'" in text
 
 
 async def test_identical_edits_are_not_modified(api: Api, chat: int) -> None:
     _, body = await api("sendMessage", chat_id=chat, text="hello")
     message_id = body["result"]["message_id"]
-    status, text = error(*await api("editMessageText", chat_id=chat, message_id=message_id, text="hello"))
+    _, text = error(
+        *await api("editMessageText", chat_id=chat, message_id=message_id, text="hello")
+    )
     assert text.startswith("Bad Request: message is not modified")
     ok, body = await api("editMessageText", chat_id=chat, message_id=message_id, text="hello again")
     assert ok == 200 and body["result"]["text"] == "hello again"
     assert error(*await api("editMessageText", chat_id=chat, message_id=999, text="x")) == (
-        400, "Bad Request: message to edit not found",
-    )  # fmt: skip
-    assert error(*await api("editMessageReplyMarkup", chat_id=chat, message_id=message_id))[1].startswith(
-        "Bad Request: message is not modified"
+        400,
+        "Bad Request: message to edit not found",
     )
+    assert error(*await api("editMessageReplyMarkup", chat_id=chat, message_id=message_id))[
+        1
+    ].startswith("Bad Request: message is not modified")
     ok, _ = await api("deleteMessage", chat_id=chat, message_id=message_id)
     assert ok == 200
     assert error(*await api("deleteMessage", chat_id=chat, message_id=message_id)) == (
-        400, "Bad Request: message to delete not found",
-    )  # fmt: skip
+        400,
+        "Bad Request: message to delete not found",
+    )
 
 
 async def test_rate_limits_answer_429_with_retry_after(api: Api) -> None:
@@ -161,8 +197,9 @@ async def test_rate_limits_answer_429_with_retry_after(api: Api) -> None:
 async def test_a_blocked_user_answers_403(api: Api, chat: int) -> None:
     api.emulator.set_blocked(chat, True)
     assert error(*await api("sendMessage", chat_id=chat, text="hi")) == (
-        403, "Forbidden: bot was blocked by the user",
-    )  # fmt: skip
+        403,
+        "Forbidden: bot was blocked by the user",
+    )
     api.emulator.set_blocked(chat, False)
     assert (await api("sendMessage", chat_id=chat, text="hi"))[0] == 200
 
@@ -203,12 +240,16 @@ async def test_long_polling_waits_for_an_update_or_the_timeout(api: Api, chat: i
 
 
 async def test_callback_queries_are_answered_once(api: Api, chat: int) -> None:
-    _, body = await api("sendMessage", chat_id=chat, text="pick",
-                        reply_markup={"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]})  # fmt: skip
+    _, _body = await api(
+        "sendMessage",
+        chat_id=chat,
+        text="pick",
+        reply_markup={"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]},
+    )
     _, query_id = api.emulator.tap(chat, "A")
     assert api.emulator.unanswered_queries() == [query_id]
     assert (await api("answerCallbackQuery", callback_query_id=query_id, text="ok"))[0] == 200
-    status, text = error(*await api("answerCallbackQuery", callback_query_id=query_id))
+    _, text = error(*await api("answerCallbackQuery", callback_query_id=query_id))
     assert text.startswith("Bad Request: query is too old")
     assert api.emulator.unanswered_queries() == []
 
@@ -217,22 +258,29 @@ async def test_commands_descriptions_and_the_call_log(api: Api) -> None:
     commands = [{"command": "start", "description": "Start"}]
     assert (await api("setMyCommands", commands=commands, language_code="ar"))[0] == 200
     bad = [{"command": "Start-Now", "description": "x"}]
-    assert error(*await api("setMyCommands", commands=bad)) == (400, "Bad Request: BOT_COMMAND_INVALID")
+    assert error(*await api("setMyCommands", commands=bad)) == (
+        400,
+        "Bad Request: BOT_COMMAND_INVALID",
+    )
     assert error(*await api("setMyDescription", description="x" * 513))[0] == 400
     assert api.emulator.commands[("default", "ar")] == commands
     assert [(c.method, c.ok) for c in api.emulator.calls] == [
-        ("setMyCommands", True), ("setMyCommands", False), ("setMyDescription", False),
-    ]  # fmt: skip
+        ("setMyCommands", True),
+        ("setMyCommands", False),
+        ("setMyDescription", False),
+    ]
 
 
 async def test_users_see_reply_keyboards_and_documents(api: Api, chat: int) -> None:
     keyboard = {"keyboard": [[{"text": "🗓 Activities"}]], "resize_keyboard": True}
     await api("sendMessage", chat_id=chat, text="menu", reply_markup=keyboard)
     assert api.emulator.reply_labels(chat) == ["🗓 Activities"]
-    update_id, query_id = api.emulator.tap(chat, "🗓 Activities")
+    _update_id, query_id = api.emulator.tap(chat, "🗓 Activities")
     assert query_id == "" and api.emulator.updates[-1]["message"]["text"] == "🗓 Activities"
     files = {"document": ("data.json", b"{}", "application/json")}
-    response = await api.http.post(f"/bot{TOKEN}/sendDocument", data={"chat_id": str(chat)}, files=files)
+    response = await api.http.post(
+        f"/bot{TOKEN}/sendDocument", data={"chat_id": str(chat)}, files=files
+    )
     document = response.json()["result"]["document"]
     assert document["file_name"] == "data.json"
     assert (await api.http.get(f"/sandbox/files/{document['file_id']}")).content == b"{}"

@@ -75,8 +75,14 @@ async def test_menus_and_descriptions_are_set_in_every_language(client: SandboxC
     for code in ("", "it", "en", "ar", "uk", "fr", "bn", "ur", "sq", "ro"):
         commands = state["commands"][f"default:{code}"]
         assert [c["command"] for c in commands] == [
-            "start", "menu", "language", "privacy", "mydata", "deleteme", "help",
-        ]  # fmt: skip
+            "start",
+            "menu",
+            "language",
+            "privacy",
+            "mydata",
+            "deleteme",
+            "help",
+        ]
         assert state["descriptions"][code]
         assert state["short_descriptions"][code]
     assert state["commands"]["default:ar"][0]["description"] == "ابدأ أو ابدأ من جديد"

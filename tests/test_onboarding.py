@@ -20,7 +20,12 @@ ALLOWED_LATIN = re.compile(
     r"Italiano|English|Français|Shqip|Română"
 )
 ENGLISH_WORDS = re.compile(r"\b(the|you|your|and|Tap|Please|with|What|Which|Hello)\b")
-SCRIPTS = {"ar": "\u0600-\u06ff", "ur": "\u0600-\u06ff", "uk": "\u0400-\u04ff", "bn": "\u0980-\u09ff"}
+SCRIPTS = {
+    "ar": "\u0600-\u06ff",
+    "ur": "\u0600-\u06ff",
+    "uk": "\u0400-\u04ff",
+    "bn": "\u0980-\u09ff",
+}
 
 
 def shown_texts(messages: list[dict], keyboard: list[str]) -> list[str]:
@@ -50,7 +55,13 @@ async def test_a_new_user_completes_onboarding_in_their_language(
     t = translator(locale)
 
     last = (await user.bot_messages())[-1]
-    assert last["text"].lstrip(RLM).startswith(t("🎉 All set! Use the menu below. You can change your choices in Settings.")[:10])
+    assert (
+        last["text"]
+        .lstrip(RLM)
+        .startswith(
+            t("🎉 All set! Use the menu below. You can change your choices in Settings.")[:10]
+        )
+    )
     assert t.pgettext("menu", "🗓 Activities") in screen["keyboard"]
     assert_only_language(locale, shown_texts(screen["messages"], screen["keyboard"]))
     if locale in ("ar", "ur"):
@@ -75,8 +86,16 @@ async def test_the_welcome_says_who_runs_the_bot_and_offers_nine_languages(
     assert "bot of the youth hubs" in welcome["text"]
     assert "Comune di Lucca runs me" in welcome["text"]
     assert user.labels(welcome)[:9] == [
-        "Italiano", "English", "العربية", "Українська", "Français", "বাংলা", "اردو", "Shqip", "Română",
-    ]  # fmt: skip
+        "Italiano",
+        "English",
+        "العربية",
+        "Українська",
+        "Français",
+        "বাংলা",
+        "اردو",
+        "Shqip",
+        "Română",
+    ]
 
 
 async def test_picking_a_language_on_the_welcome_redraws_it_and_is_kept(
@@ -95,7 +114,9 @@ async def test_picking_a_language_on_the_welcome_redraws_it_and_is_kept(
     assert saved is not None and saved.language == "uk"
 
 
-async def test_skipping_the_neighbourhood_and_typing_one(client: SandboxClient, db: SessionFactory) -> None:
+async def test_skipping_the_neighbourhood_and_typing_one(
+    client: SandboxClient, db: SessionFactory
+) -> None:
     skipper = await onboard(client, "it", neighbourhood=None, interests=())
     t = translator("en")
     typer_ = await client.add_user("Ali", "en")
@@ -120,7 +141,9 @@ async def test_interest_buttons_tick_and_untick(client: SandboxClient) -> None:
     assert "⚽ Sport" in user.labels(await user.last())
 
 
-async def test_saying_no_to_the_notice_stores_nothing_more(client: SandboxClient, db: SessionFactory) -> None:
+async def test_saying_no_to_the_notice_stores_nothing_more(
+    client: SandboxClient, db: SessionFactory
+) -> None:
     user = await client.add_user("Sam", "en")
     await user.send("/start")
     for label in ("Continue ▶", "25–35", "No, thanks"):
@@ -144,7 +167,12 @@ async def test_an_under_14_gets_a_guardian_code_and_nothing_personal_is_stored(
     assert saved.guardian_code in message["text"]
     assert "أقل من 14" in message["text"] or "14" in message["text"]
     assert "الأنشطة" in " ".join(await user.keyboard())
-    assert (saved.age_band, saved.consent_at, saved.neighbourhood, saved.interests) == (None, None, None, [])
+    assert (saved.age_band, saved.consent_at, saved.neighbourhood, saved.interests) == (
+        None,
+        None,
+        None,
+        [],
+    )
 
 
 async def test_an_unfinished_onboarding_resumes_where_it_stopped(client: SandboxClient) -> None:
@@ -184,7 +212,9 @@ async def test_a_malformed_deep_link_is_ignored(client: SandboxClient, db: Sessi
         assert (await session.get(User, user.id)).pending_link is None  # type: ignore[union-attr]
 
 
-async def test_double_taps_ask_the_next_question_once(client: SandboxClient, emulator: Emulator) -> None:
+async def test_double_taps_ask_the_next_question_once(
+    client: SandboxClient, emulator: Emulator
+) -> None:
     user = await client.add_user("Sam", "en")
     await user.send("/start")
     welcome = await user.last()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+from bot.cli import cli
 from bot.config import Settings
 from bot.db.models import Operator, User
 from bot.db.session import SessionFactory
 from bot.sandbox.client import SandboxClient, SandboxUser
-from bot.cli import cli
 from handlers.operators import OPERATOR_COMMANDS
 from tests.flows import onboard
 
@@ -33,7 +33,9 @@ def test_operators_add_list_remove(settings: Settings) -> None:
 
 def test_operators_add_refuses_an_unknown_role(settings: Settings) -> None:
     result = CliRunner().invoke(
-        cli, ["operators", "add", "1", "--role", "boss"], env={"DATABASE_URL": settings.database_url}
+        cli,
+        ["operators", "add", "1", "--role", "boss"],
+        env={"DATABASE_URL": settings.database_url},
     )
     assert result.exit_code == 2
     assert "--role must be operator or admin" in result.output
@@ -55,16 +57,22 @@ async def test_every_operator_command_refuses_a_young_person(
     assert (await user.last())["text"] == "Sorry, this command is only for hub staff."
 
 
-@pytest.mark.parametrize("command", sorted(c for c, role in OPERATOR_COMMANDS.items() if role == "admin"))
+@pytest.mark.parametrize(
+    "command", sorted(c for c, role in OPERATOR_COMMANDS.items() if role == "admin")
+)
 async def test_admin_commands_refuse_an_operator(
     client: SandboxClient, db: SessionFactory, command: str
 ) -> None:
     operator = await staff(client, db, "operator")
     await operator.send(f"/{command}")
-    assert (await operator.last())["text"] == "Scusa, questo comando è solo per lo staff dei centri."
+    assert (await operator.last())[
+        "text"
+    ] == "Scusa, questo comando è solo per lo staff dei centri."
 
 
-async def test_operators_and_admins_get_their_commands(client: SandboxClient, db: SessionFactory) -> None:
+async def test_operators_and_admins_get_their_commands(
+    client: SandboxClient, db: SessionFactory
+) -> None:
     operator = await staff(client, db, "operator")
     await operator.send("/ops")
     assert (await operator.last())["text"].startswith("🛠 Staff dei centri")
@@ -88,9 +96,13 @@ async def test_a_guardian_consent_recorded_at_the_hub_unlocks_the_child(
     await operator.send("/guardian")
     assert (await operator.last())["text"].startswith("Scrivi il codice dopo il comando")
     await operator.send("/guardian ZZZZZZ")
-    assert (await operator.last())["text"] == "Nessuno aspetta con il codice ZZZZZZ. Controllalo e riprova."
+    assert (await operator.last())[
+        "text"
+    ] == "Nessuno aspetta con il codice ZZZZZZ. Controllalo e riprova."
     await operator.send(f"/guardian {code.lower()}")
-    assert (await operator.last())["text"] == "Fatto. Il consenso del genitore o tutore è registrato."
+    assert (await operator.last())[
+        "text"
+    ] == "Fatto. Il consenso del genitore o tutore è registrato."
 
     assert (await child.last())["text"].lstrip("\u200f").startswith("✅ وافق أحد والديك أو وصيّك.")
     async with db() as session:
@@ -102,7 +114,9 @@ async def test_a_guardian_consent_recorded_at_the_hub_unlocks_the_child(
     assert (await operator.last())["text"].startswith("Nessuno aspetta con il codice")
 
 
-async def test_stats_count_people_without_naming_them(client: SandboxClient, db: SessionFactory) -> None:
+async def test_stats_count_people_without_naming_them(
+    client: SandboxClient, db: SessionFactory
+) -> None:
     await onboard(client, "en")
     await onboard(client, "ar", age="25_35")
     admin = await staff(client, db, "admin")

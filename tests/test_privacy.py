@@ -87,10 +87,16 @@ async def test_a_user_who_returns_after_erasure_starts_fresh(
     assert (await user.last())["text"].startswith("👋 Привіт! Я Porta")
     async with db() as session:
         fresh = await session.get(User, user.id)
-    assert fresh is not None and (fresh.step, fresh.consent_at, fresh.interests) == ("welcome", None, [])
+    assert fresh is not None and (fresh.step, fresh.consent_at, fresh.interests) == (
+        "welcome",
+        None,
+        [],
+    )
 
 
-async def test_erasure_says_that_a_staff_role_is_kept(client: SandboxClient, db: SessionFactory) -> None:
+async def test_erasure_says_that_a_staff_role_is_kept(
+    client: SandboxClient, db: SessionFactory
+) -> None:
     user = await onboard(client, "en")
     async with db.begin() as session:
         session.add(Operator(telegram_id=user.id, role="operator"))

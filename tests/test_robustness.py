@@ -24,10 +24,14 @@ async def test_media_gets_a_sensible_reply(client: SandboxClient, kind: str) -> 
     assert (await user.last())["text"] == CANT_READ
 
 
-async def test_media_before_onboarding_is_answered_in_the_users_language(client: SandboxClient) -> None:
+async def test_media_before_onboarding_is_answered_in_the_users_language(
+    client: SandboxClient,
+) -> None:
     user = await client.add_user("Sam", "sq")
     await user.send_kind("sticker")
-    assert (await user.last())["text"] == "Mund të lexoj vetëm tekst dhe butona. Përdor menynë më poshtë."
+    assert (await user.last())[
+        "text"
+    ] == "Mund të lexoj vetëm tekst dhe butona. Përdor menynë më poshtë."
 
 
 async def test_an_edited_message_is_answered(client: SandboxClient) -> None:
@@ -43,7 +47,9 @@ async def test_unknown_commands_and_text(client: SandboxClient) -> None:
     await user.send("/teleport")
     assert (await user.last())["text"].startswith("I don't know this command.")
     await user.send("x" * 4096)
-    assert (await user.last())["text"] == "Sorry, I did not understand. Please use the buttons below."
+    assert (await user.last())[
+        "text"
+    ] == "Sorry, I did not understand. Please use the buttons below."
 
 
 async def test_group_messages_are_ignored(client: SandboxClient, emulator: Emulator) -> None:
@@ -58,9 +64,20 @@ async def test_group_messages_are_ignored(client: SandboxClient, emulator: Emula
 
 @pytest.mark.parametrize(
     "data",
-    ["age:0:18_24:o", "age:1:99:o", "lang:1:xx:o", "del:1:maybe", "nb:1:999:o", "int:1:chess:s",
-     "set:1:nuke", "ob:1:jump", "sg:1:42", "zzz", "lang:1"],
-)  # fmt: skip
+    [
+        "age:0:18_24:o",
+        "age:1:99:o",
+        "lang:1:xx:o",
+        "del:1:maybe",
+        "nb:1:999:o",
+        "int:1:chess:s",
+        "set:1:nuke",
+        "ob:1:jump",
+        "sg:1:42",
+        "zzz",
+        "lang:1",
+    ],
+)
 async def test_stale_or_forged_buttons_get_a_polite_answer(
     client: SandboxClient, db: SessionFactory, emulator: Emulator, data: str
 ) -> None:
@@ -87,7 +104,9 @@ async def test_every_callback_query_is_answered_through_a_whole_session(
     assert len(emulator.callback_queries) == 9  # six in onboarding, three in settings
 
 
-async def test_blocking_the_bot_is_recorded_and_undone(client: SandboxClient, db: SessionFactory) -> None:
+async def test_blocking_the_bot_is_recorded_and_undone(
+    client: SandboxClient, db: SessionFactory
+) -> None:
     user = await onboard(client, "en")
     await user.block()
     async with db() as session:

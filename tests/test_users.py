@@ -46,7 +46,9 @@ async def test_onboarding_steps_in_order(db: SessionFactory) -> None:
         users.toggle_interest(user, "chess")
 
 
-async def test_an_under_14_keeps_nothing_personal_until_a_guardian_consents(db: SessionFactory) -> None:
+async def test_an_under_14_keeps_nothing_personal_until_a_guardian_consents(
+    db: SessionFactory,
+) -> None:
     async with db.begin() as session:
         user = await users.ensure(session, 2, 2)
         user.step, user.neighbourhood, user.interests = "done", "San Vito", ["sport"]
@@ -55,16 +57,23 @@ async def test_an_under_14_keeps_nothing_personal_until_a_guardian_consents(db: 
         code = user.guardian_code
         assert code and len(code) == 6
         assert (user.step, user.age_band, user.neighbourhood, user.interests, user.consent_at) == (
-            users.GUARDIAN, None, None, [], None,
-        )  # fmt: skip
+            users.GUARDIAN,
+            None,
+            None,
+            [],
+            None,
+        )
         assert not users.may_store_personal_data(user)
     async with db.begin() as session:
         assert await users.record_guardian_consent(session, "NOPE42", 99) is None
         child = await users.record_guardian_consent(session, f" {code.lower()} ", 99)
         assert child is not None
         assert (child.step, child.age_band, child.guardian_code, child.guardian_recorded_by) == (
-            "done", "u14", None, 99,
-        )  # fmt: skip
+            "done",
+            "u14",
+            None,
+            99,
+        )
         assert users.may_store_personal_data(child)
 
 

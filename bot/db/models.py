@@ -23,7 +23,7 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {
+    type_annotation_map = {  # noqa: RUF012 (SQLAlchemy's own class attribute)
         datetime: DateTime(timezone=True),
         dict[str, Any]: JSON,
         list[str]: JSON,

@@ -69,7 +69,9 @@ class SandboxUser:
         self.path = f"/sandbox/users/{user_id}"
 
     async def send(self, text: str, chat_id: int | None = None) -> int:
-        data = await self.client._post(f"{self.path}/send", {"kind": "text", "value": text, "chat_id": chat_id})
+        data = await self.client._post(
+            f"{self.path}/send", {"kind": "text", "value": text, "chat_id": chat_id}
+        )
         return int(data["update_id"])
 
     async def send_kind(self, kind: str, value: Any = None, chat_id: int | None = None) -> int:
@@ -90,7 +92,9 @@ class SandboxUser:
         return str((await self.client._post(f"{self.path}/tap", body))["callback_query_id"])
 
     async def block(self, blocked: bool = True) -> int:
-        return int((await self.client._post(f"{self.path}/block", {"blocked": blocked}))["update_id"])
+        return int(
+            (await self.client._post(f"{self.path}/block", {"blocked": blocked}))["update_id"]
+        )
 
     async def screen(self, chat_id: int | None = None) -> dict[str, Any]:
         params = {"chat_id": chat_id} if chat_id else {}

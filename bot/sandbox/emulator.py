@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import re
@@ -16,18 +17,23 @@ from bot.sandbox.spec import METHODS, ParameterError, Upload, check_call, unknow
 
 SEND_METHODS = {"sendMessage", "sendDocument", "sendVenue", "sendPhoto", "sendLocation"}
 BUTTON_ACTIONS = (
-    "url", "callback_data", "web_app", "login_url", "switch_inline_query",
-    "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
-    "callback_game", "pay",
-)  # fmt: skip
+    "url",
+    "callback_data",
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
+)
 COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
 )
-QUERY_TOO_OLD = (
-    "Bad Request: query is too old and response timeout expired or query ID is invalid"
-)
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
 
 class ApiError(Exception):
@@ -326,19 +332,25 @@ class BotApi:
         return True
 
     async def _getWebhookInfo(self) -> dict[str, Any]:
-        return {"url": self.webhook_url, "has_custom_certificate": False,
-                "pending_update_count": len(self.updates)}  # fmt: skip
+        return {
+            "url": self.webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self.updates),
+        }
 
     async def _getUpdates(
         self,
         offset: int | None = None,
         limit: int = 100,
-        timeout: int = 0,
+        timeout: int = 0,  # noqa: ASYNC109 (the Bot API's own parameter)
         allowed_updates: list[str] | None = None,
     ) -> list[dict[str, Any]]:
         if self.webhook_url:
-            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                                "use deleteWebhook to delete the webhook first")  # fmt: skip
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         if not 1 <= limit <= 100:
             limit = 100
         # A newer getUpdates ends an older one still waiting, as Telegram does.
@@ -355,20 +367,23 @@ class BotApi:
                     self.confirmed_up_to = max(self.confirmed_up_to, offset - 1)
                     self.updates = [u for u in self.updates if u["update_id"] >= offset]
             wanted = [
-                u for u in self.updates if not allowed_updates or (set(u) - {"update_id"}) & set(allowed_updates)
+                u
+                for u in self.updates
+                if not allowed_updates or (set(u) - {"update_id"}) & set(allowed_updates)
             ][:limit]
             if wanted or time.monotonic() >= deadline:
                 if wanted:
                     self.delivered_up_to = max(self.delivered_up_to, wanted[-1]["update_id"])
                 return wanted
             event = self.update_event
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), deadline - time.monotonic())
-            except TimeoutError:
-                pass
             if generation != self.poll_generation:
-                raise ApiError(409, "Conflict: terminated by other getUpdates request; make "
-                                    "sure that only one bot instance is running")  # fmt: skip
+                raise ApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; make "
+                    "sure that only one bot instance is running",
+                )
 
     def push_update(self, kind: str, payload: dict[str, Any]) -> int:
         self.limits.skew += self.think_time
@@ -438,10 +453,18 @@ class BotApi:
 
     async def _getChat(self, chat_id: int | str) -> dict[str, Any]:
         chat = self.chat_for(chat_id)
-        return {**chat.as_json(self.users), "accent_color_id": 0, "max_reaction_count": 11,
-                "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False,
-                                        "unique_gifts": False, "premium_subscription": False,
-                                        "gifts_from_channels": False}}  # fmt: skip
+        return {
+            **chat.as_json(self.users),
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
+        }
 
     # -- sending ----------------------------------------------------------------------------
 
@@ -513,8 +536,10 @@ class BotApi:
             raise bad("venue title and address must not be empty")
         chat = self.chat_for(chat_id)
         location = {"latitude": latitude, "longitude": longitude}
-        fields = {"venue": {"location": location, "title": title, "address": address},
-                  "location": location}  # fmt: skip
+        fields = {
+            "venue": {"location": location, "title": title, "address": address},
+            "location": location,
+        }
         return self.bot_message(chat, fields, reply_markup, reply_parameters).message
 
     async def _sendLocation(
@@ -552,7 +577,11 @@ class BotApi:
         plain = self.rendered_text(text, parse_mode)
         self.check_markup(reply_markup)
         html = text if parse_mode == "HTML" else None
-        if (plain, html, reply_markup) == (record.message["text"], record.html, record.reply_markup):
+        if (plain, html, reply_markup) == (
+            record.message["text"],
+            record.html,
+            record.reply_markup,
+        ):
             raise bad(NOT_MODIFIED.removeprefix("Bad Request: "))
         self.reachable(chat)
         record.message["text"], record.html = plain, html

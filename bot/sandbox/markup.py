@@ -6,11 +6,23 @@ import re
 from html.parser import HTMLParser
 
 ALLOWED = {
-    "b": set(), "strong": set(), "i": set(), "em": set(), "u": set(), "ins": set(),
-    "s": set(), "strike": set(), "del": set(), "tg-spoiler": set(), "span": {"class"},
-    "a": {"href"}, "code": {"class"}, "pre": set(), "blockquote": {"expandable"},
+    "b": set(),
+    "strong": set(),
+    "i": set(),
+    "em": set(),
+    "u": set(),
+    "ins": set(),
+    "s": set(),
+    "strike": set(),
+    "del": set(),
+    "tg-spoiler": set(),
+    "span": {"class"},
+    "a": {"href"},
+    "code": {"class"},
+    "pre": set(),
+    "blockquote": {"expandable"},
     "tg-emoji": {"emoji-id"},
-}  # fmt: skip
+}
 NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 
 
@@ -40,7 +52,9 @@ class _Parser(HTMLParser):
             if name not in ALLOWED[tag]:
                 self.fail(f'Unsupported attribute "{name}" at byte offset {self.byte_offset()}')
             if tag == "span" and value != "tg-spoiler":
-                self.fail(f'Tag "span" must have class "tg-spoiler" at byte offset {self.byte_offset()}')
+                self.fail(
+                    f'Tag "span" must have class "tg-spoiler" at byte offset {self.byte_offset()}'
+                )
         self.open.append(tag)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -48,8 +62,10 @@ class _Parser(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if not self.open or self.open[-1] != tag:
-            self.fail(f'Unmatched end tag at byte offset {self.byte_offset()}, expected "</'
-                      f'{self.open[-1] if self.open else ""}>", found "</{tag}>"')  # fmt: skip
+            self.fail(
+                f'Unmatched end tag at byte offset {self.byte_offset()}, expected "</'
+                f'{self.open[-1] if self.open else ""}>", found "</{tag}>"'
+            )
         self.open.pop()
 
     def handle_data(self, data: str) -> None:

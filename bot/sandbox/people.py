@@ -120,9 +120,10 @@ class Emulator(BotApi):
         self.person(user_id)
         (self.blocked.add if blocked else self.blocked.discard)(user_id)
         chat = self.chats[user_id]
-        member, kicked = {"user": self.bot_user, "status": "member"}, {
-            "user": self.bot_user, "status": "kicked", "until_date": 0
-        }
+        member, kicked = (
+            {"user": self.bot_user, "status": "member"},
+            {"user": self.bot_user, "status": "kicked", "until_date": 0},
+        )
         old, new = (member, kicked) if blocked else (kicked, member)
         return self.push_update(
             "my_chat_member",
@@ -206,8 +207,17 @@ def message_fields(kind: str, value: Any) -> dict[str, Any]:
     if kind == "photo":
         return {"photo": [{**base, "width": 640, "height": 480, "file_size": 40_000}]}
     if kind == "sticker":
-        return {"sticker": {**base, "type": "regular", "width": 512, "height": 512,
-                            "is_animated": False, "is_video": False, "emoji": "👍"}}  # fmt: skip
+        return {
+            "sticker": {
+                **base,
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+                "emoji": "👍",
+            }
+        }
     if kind == "voice":
         return {"voice": {**base, "duration": 3, "mime_type": "audio/ogg"}}
     if kind == "document":

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from bot.sandbox.people import Emulator, SandboxError
 from bot.sandbox.spec import Upload
@@ -23,19 +23,24 @@ async def bot_api(request: web.Request) -> web.Response:
     if request.content_type == "application/json":
         body = await request.json() if request.can_read_body else {}
         if not isinstance(body, dict):
-            return web.json_response({"ok": False, "error_code": 400,
-                                      "description": "Bad Request: expected a JSON object"},
-                                     status=400)  # fmt: skip
+            return web.json_response(
+                {
+                    "ok": False,
+                    "error_code": 400,
+                    "description": "Bad Request: expected a JSON object",
+                },
+                status=400,
+            )
         params.update(body)
         form = False
     elif request.content_type.startswith("multipart/"):
         async for part in await request.multipart():
-            if part.name is None:
+            if not isinstance(part, BodyPartReader) or part.name is None:
                 continue
-            data = await part.read()  # type: ignore[union-attr]
-            if part.filename:  # type: ignore[union-attr]
+            data = await part.read()
+            if part.filename:
                 content_type = part.headers.get("Content-Type", "application/octet-stream")
-                params[part.name] = Upload(part.filename, bytes(data), content_type)  # type: ignore[union-attr]
+                params[part.name] = Upload(part.filename, bytes(data), content_type)
             else:
                 params[part.name] = bytes(data).decode()
     elif request.can_read_body:
@@ -44,10 +49,14 @@ async def bot_api(request: web.Request) -> web.Response:
     for name, value in list(params.items()):
         if isinstance(value, str) and value.startswith("attach://"):
             params[name] = params.pop(value.removeprefix("attach://"), value)
-    answer = await emulator.call(request.match_info["token"], request.match_info["method"],
-                                 params, form=form)  # fmt: skip
-    return web.json_response(answer, status=200 if answer["ok"] else answer["error_code"],
-                             dumps=lambda o: json.dumps(o, ensure_ascii=False))  # fmt: skip
+    answer = await emulator.call(
+        request.match_info["token"], request.match_info["method"], params, form=form
+    )
+    return web.json_response(
+        answer,
+        status=200 if answer["ok"] else answer["error_code"],
+        dumps=lambda o: json.dumps(o, ensure_ascii=False),
+    )
 
 
 @web.middleware
@@ -74,7 +83,9 @@ async def add_user(request: web.Request) -> web.Response:
 
 async def add_group(request: web.Request) -> web.Response:
     body = await request.json()
-    return web.json_response({"chat_id": request.app[EMULATOR].add_group(body.get("title", "Group"))})
+    return web.json_response(
+        {"chat_id": request.app[EMULATOR].add_group(body.get("title", "Group"))}
+    )
 
 
 async def send(request: web.Request) -> web.Response:
@@ -129,15 +140,19 @@ async def file(request: web.Request) -> web.Response:
 
 async def calls(request: web.Request) -> web.Response:
     since = int(request.query.get("since", 0))
-    return web.json_response([asdict(c) for c in request.app[EMULATOR].calls[since:]],
-                             dumps=lambda o: json.dumps(o, ensure_ascii=False, default=str))  # fmt: skip
+    return web.json_response(
+        [asdict(c) for c in request.app[EMULATOR].calls[since:]],
+        dumps=lambda o: json.dumps(o, ensure_ascii=False, default=str),
+    )
 
 
 async def bot_state(request: web.Request) -> web.Response:
     emulator = request.app[EMULATOR]
     return web.json_response(
         {
-            "commands": {f"{scope}:{lang}": cmds for (scope, lang), cmds in emulator.commands.items()},
+            "commands": {
+                f"{scope}:{lang}": cmds for (scope, lang), cmds in emulator.commands.items()
+            },
             "descriptions": emulator.descriptions,
             "short_descriptions": emulator.short_descriptions,
             "delivered_up_to": emulator.delivered_up_to,

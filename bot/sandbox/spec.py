@@ -16,13 +16,34 @@ from typing import Any
 SPEC_PATH = Path(__file__).with_name("botapi.json")
 
 METHODS = (
-    "getMe", "logOut", "close", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo",
-    "setMyCommands", "deleteMyCommands", "getMyCommands", "setMyDescription",
-    "getMyDescription", "setMyShortDescription", "getMyShortDescription", "setMyName",
-    "sendMessage", "sendDocument", "sendVenue", "sendPhoto", "sendLocation", "sendChatAction",
-    "editMessageText", "editMessageReplyMarkup", "editMessageCaption", "deleteMessage",
-    "answerCallbackQuery", "getChat",
-)  # fmt: skip
+    "getMe",
+    "logOut",
+    "close",
+    "getUpdates",
+    "setWebhook",
+    "deleteWebhook",
+    "getWebhookInfo",
+    "setMyCommands",
+    "deleteMyCommands",
+    "getMyCommands",
+    "setMyDescription",
+    "getMyDescription",
+    "setMyShortDescription",
+    "getMyShortDescription",
+    "setMyName",
+    "sendMessage",
+    "sendDocument",
+    "sendVenue",
+    "sendPhoto",
+    "sendLocation",
+    "sendChatAction",
+    "editMessageText",
+    "editMessageReplyMarkup",
+    "editMessageCaption",
+    "deleteMessage",
+    "answerCallbackQuery",
+    "getChat",
+)
 
 PRIMITIVES = {"Integer", "String", "Boolean", "Float", "True", "InputFile"}
 
@@ -182,7 +203,9 @@ def _trim(source: dict[str, Any]) -> dict[str, Any]:
         wanted.extend(types[name].get("subtypes", []))
     strip = ("href", "description")
     clean_methods = {
-        name: {"fields": [{k: v for k, v in f.items() if k not in strip} for f in m.get("fields", [])]}
+        name: {
+            "fields": [{k: v for k, v in f.items() if k not in strip} for f in m.get("fields", [])]
+        }
         for name, m in methods.items()
     }
     clean_types = {

@@ -48,7 +48,9 @@ class Screen:
         self.choices = []
         inline = next((m for m in reversed(screen["messages"]) if m["buttons"]), None)
         if inline is not None:
-            self.choices += [(b["text"], inline["message_id"]) for row in inline["buttons"] for b in row]
+            self.choices += [
+                (b["text"], inline["message_id"]) for row in inline["buttons"] for b in row
+            ]
         self.choices += [(text, None) for text in screen["keyboard"]]
         if self.choices:
             print("  " + "  ".join(f"[{i}] {text}" for i, (text, _) in enumerate(self.choices, 1)))
@@ -97,7 +99,7 @@ async def run_sandbox(settings: Settings, port: int, language: str, operator: bo
             await engine.dispose()
         print(HELP)
         print(f"Bot API emulator at {sandbox.server.bot_api_base}<token>/<method>")
-        screen, last_sent = Screen(user), []
+        screen, last_sent = Screen(user), list[int]()
         await user.send("/start")
         await screen.refresh()
         while True:

@@ -134,7 +134,9 @@ def finish_onboarding(user: User) -> str | None:
     return link
 
 
-def set_notifications(user: User, *, reminders: bool | None = None, news: bool | None = None) -> None:
+def set_notifications(
+    user: User, *, reminders: bool | None = None, news: bool | None = None
+) -> None:
     if reminders is not None:
         user.notify_reminders = reminders
     if news is not None:
