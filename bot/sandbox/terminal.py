@@ -71,7 +71,10 @@ async def act(user: SandboxUser, line: str, screen: Screen, last_sent: list[int]
         return False
     if line == ":help":
         print(HELP)
-    elif line.isdigit() and 1 <= int(line) <= len(screen.choices):
+    elif line.isdigit() and len(line) <= 2:
+        if not 1 <= int(line) <= len(screen.choices):
+            print(f"  (no button {line} on screen)")
+            return True
         label, message_id = screen.choices[int(line) - 1]
         await user.tap(label, message_id)
     elif line in (":photo", ":sticker", ":voice", ":location"):
