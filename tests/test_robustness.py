@@ -136,3 +136,19 @@ async def test_a_failure_is_logged_by_update_id_and_told_in_the_users_language(
     errors = [r for r in caplog.records if r.levelname == "ERROR"]
     assert errors and errors[0].getMessage() == f"error while handling update {update_id}"
     assert all("/start" not in r.getMessage() for r in caplog.records)
+
+
+async def test_logs_carry_ids_never_what_people_write(
+    client: SandboxClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO")
+    user = await client.add_user("Sam", "en")
+    await user.send("/start")
+    for label in ("Continue ▶", "18–24", "✅ I agree"):
+        await user.tap(label)
+    await user.send("Via Segreta 13")
+    await user.send("my phone is 333 1234567")
+    await user.send("/start h99")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for secret in ("Via Segreta", "333 1234567", "Sam"):
+        assert secret not in logged
