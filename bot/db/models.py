@@ -5,12 +5,24 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, MetaData, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
@@ -72,3 +84,86 @@ class Operator(Base):
     telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Hub(Base):
+    """A neighbourhood hub where activities take place."""
+
+    __tablename__ = "hubs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    neighbourhood: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(200))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    contact: Mapped[str] = mapped_column(String(120), default="")
+    # Opening hours and accessibility notes per language: {"it": {"hours": ..., "access": ...}}
+    notes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Activity(Base):
+    """One session of an activity at a hub; a weekly series is one row per session."""
+
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(80), unique=True)
+    hub_id: Mapped[int] = mapped_column(ForeignKey("hubs.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(24))
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
+    capacity: Mapped[int] = mapped_column(Integer)
+    min_age: Mapped[int] = mapped_column(Integer, default=14)
+    max_age: Mapped[int] = mapped_column(Integer, default=35)
+    languages: Mapped[list[str]] = mapped_column(default=list)
+    accessible: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    hub: Mapped[Hub] = relationship(lazy="joined")
+    texts: Mapped[list[ActivityText]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="ActivityText.language"
+    )
+
+
+class ActivityText(Base):
+    """An activity's title and description in one language."""
+
+    __tablename__ = "activity_texts"
+    __table_args__ = (UniqueConstraint("activity_id", "language"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class Signup(Base):
+    """A user's place at an activity: confirmed, waitlisted, cancelled or attended."""
+
+    __tablename__ = "signups"
+    __table_args__ = (
+        UniqueConstraint("user_id", "activity_id"),
+        UniqueConstraint("activity_id", "queue_number"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    # Arrival order within the activity: the waitlist is served in this order.
+    queue_number: Mapped[int] = mapped_column(Integer)
+    # The first name Telegram showed at sign-up, so that staff know who is coming.
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    checkin_code: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    activity: Mapped[Activity] = relationship(lazy="joined")

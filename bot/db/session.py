@@ -31,6 +31,15 @@ def create_engine(url: str) -> AsyncEngine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+        # Let SQLAlchemy, not the driver, open transactions (see _begin_immediate).
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin_immediate(connection):  # type: ignore[no-untyped-def]
+        # SQLite has one writer: taking the write lock when a transaction begins makes
+        # read-then-write units (a sign-up counting places) wait their turn instead of
+        # failing with "database is locked" when two try to upgrade their locks at once.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
