@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,13 +13,16 @@ import typer
 from bot.config import Settings, SettingsError, load_settings
 from bot.db import migrate
 from bot.db.session import create_engine, session_factory
+from bot.services import importer
 from bot.services import operators as operator_service
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help="Porta, the youth hubs' bot.")
 db_cli = typer.Typer(no_args_is_help=True, help="The database schema.")
+demo_cli = typer.Typer(no_args_is_help=True, help="Demo data.")
 operators_cli = typer.Typer(no_args_is_help=True, help="Hub staff who may use operator commands.")
 cli.add_typer(db_cli, name="db")
 cli.add_typer(operators_cli, name="operators")
+cli.add_typer(demo_cli, name="demo")
 
 
 def settings_or_exit() -> Settings:
@@ -130,6 +134,64 @@ def operator_command(action: str, telegram_id: int | None, role: str = "operator
                         typer.echo(f"{staff.telegram_id}\t{staff.role}")
         finally:
             await engine.dispose()
+
+    try:
+        asyncio.run(go())
+    except migrate.SchemaBehind as error:
+        typer.echo(f"porta: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+@cli.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="YAML or CSV")],
+) -> None:
+    """Import hubs and activities; a file with any bad row is refused whole."""
+    settings = settings_or_exit()
+
+    async def go() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate.ensure_current(engine)
+            async with session_factory(engine).begin() as session:
+                summary = await importer.import_file(session, file, settings.zone)
+        finally:
+            await engine.dispose()
+        typer.echo(
+            f"imported {summary.hubs} hubs, {summary.created} new and "
+            f"{summary.updated} updated activities"
+        )
+
+    try:
+        asyncio.run(go())
+    except importer.ImportRefused as refused:
+        typer.echo(f"porta: {file.name} was not imported; fix these rows:", err=True)
+        for problem in refused.problems:
+            typer.echo(f"  {problem}", err=True)
+        raise typer.Exit(1) from None
+    except migrate.SchemaBehind as error:
+        typer.echo(f"porta: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Load the two Lucca hubs and about twenty activities over the next four weeks."""
+    from bot.demo import load_demo
+
+    settings = settings_or_exit()
+
+    async def go() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate.ensure_current(engine)
+            async with session_factory(engine).begin() as session:
+                summary = await load_demo(session, settings.zone)
+        finally:
+            await engine.dispose()
+        typer.echo(
+            f"demo loaded: {summary.hubs} hubs, {summary.created + summary.updated} activities"
+        )
 
     try:
         asyncio.run(go())

@@ -35,7 +35,9 @@ async def test_places_then_waitlist_then_promotion(db: SessionFactory) -> None:
     async with db.begin() as session:
         cancelled, promoted = await signups.cancel(session, people[1].id, football.id, NOW)
     assert cancelled is not None and cancelled.status == "cancelled"
-    assert promoted is not None and promoted.user_id == people[2].id and promoted.status == "confirmed"
+    assert (
+        promoted is not None and promoted.user_id == people[2].id and promoted.status == "confirmed"
+    )
     async with db() as session:
         last = await session.scalar(select(Signup).where(Signup.user_id == people[3].id))
         assert last is not None and await signups.position(session, last) == 1

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.db.session import create_engine, session_factory
+from bot.demo import load_demo
 from bot.sandbox.client import SandboxUser
 from bot.sandbox.runner import Sandbox
 from bot.services import operators
@@ -95,11 +96,12 @@ async def run_sandbox(settings: Settings, port: int, language: str, operator: bo
     client = await sandbox.start()
     try:
         user = await client.add_user("You", language)
-        if operator:
-            engine = create_engine(settings.database_url)
-            async with session_factory(engine).begin() as session:
+        engine = create_engine(settings.database_url)
+        async with session_factory(engine).begin() as session:
+            await load_demo(session, settings.zone)
+            if operator:
                 await operators.add(session, user.id, "admin")
-            await engine.dispose()
+        await engine.dispose()
         print(HELP)
         print(f"Bot API emulator at {sandbox.server.bot_api_base}<token>/<method>")
         screen, last_sent = Screen(user), list[int]()

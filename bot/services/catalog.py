@@ -71,7 +71,7 @@ async def hubs(session: AsyncSession) -> Sequence[Hub]:
     return (await session.scalars(select(Hub).order_by(Hub.name))).all()
 
 
-def _upcoming(now: datetime) -> Select[tuple[Activity]]:
+def _upcoming(now: datetime) -> Select[Activity]:
     return (
         select(Activity)
         .where(Activity.status == "scheduled", Activity.starts_at > now)
@@ -94,7 +94,9 @@ async def find(
     """One page of upcoming, scheduled activities that match `wanted`."""
     query = _upcoming(now)
     if wanted.kind == "today":
-        local_midnight = datetime.combine(now.astimezone(zone).date() + timedelta(days=1), time(), zone)
+        local_midnight = datetime.combine(
+            now.astimezone(zone).date() + timedelta(days=1), time(), zone
+        )
         query = query.where(Activity.starts_at < local_midnight.astimezone(UTC))
     elif wanted.kind == "week":
         query = query.where(Activity.starts_at < now + timedelta(days=7))

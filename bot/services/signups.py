@@ -92,7 +92,11 @@ async def join(
 
 async def _new_code(session: AsyncSession, activity_id: int) -> str:
     used = set(
-        (await session.scalars(select(Signup.checkin_code).where(Signup.activity_id == activity_id))).all()
+        (
+            await session.scalars(
+                select(Signup.checkin_code).where(Signup.activity_id == activity_id)
+            )
+        ).all()
     )
     while (code := f"{secrets.randbelow(10_000):04d}") in used:
         pass
