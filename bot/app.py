@@ -27,6 +27,7 @@ from bot.config import Settings
 from bot.db.session import create_engine, session_factory
 from bot.i18n import N_, SUPPORTED_LOCALES, Translator
 from handlers import (
+    activities,
     errors,
     fallback,
     gate,
@@ -37,6 +38,7 @@ from handlers import (
     privacy,
     profile,
     settings,
+    signup,
 )
 from handlers.callbacks import Callback, pattern, unpack
 from handlers.common import PortaContext
@@ -134,6 +136,8 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(on_callback("set", settings.settings_button))
     app.add_handler(on_callback("consent", settings.consent_button))
     app.add_handler(on_callback("del", privacy.delete_button))
+    app.add_handler(on_callback("ac", activities.activities_button))
+    app.add_handler(on_callback("sg", signup.signup_button))
     app.add_handler(CallbackQueryHandler(fallback.stale_button))
 
     # 0: typed text, unknown commands, then every other kind of message.

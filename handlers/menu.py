@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot.i18n import N_, SUPPORTED_LOCALES, Translator
 from bot.services import users
-from handlers import onboarding, settings
+from handlers import activities, onboarding, settings, signup
 from handlers.common import PortaContext, reply, say
 from handlers.labels import main_menu, menu_action
 from handlers.profile import ids, save_neighbourhood
@@ -56,6 +56,9 @@ async def text_message(update: Update, context: PortaContext) -> None:
         if user.awaiting == "neighbourhood":
             await save_neighbourhood(update, context, text, "s")
             return
+        if user.awaiting == "search":
+            await activities.search_text(update, context, text)
+            return
     if action is not None and user is not None and user.awaiting:
         async with context.db.begin() as session:
             await users.stop_waiting(session, user_id)
@@ -73,18 +76,6 @@ async def text_message(update: Update, context: PortaContext) -> None:
     await MENU_ACTIONS[action](update, context)
 
 
-async def activities(update: Update, context: PortaContext) -> None:
-    text = say(
-        context.t,
-        N_(
-            "🗓 The hubs are putting their activities here. Until then, ask at your hub or "
-            "call {contact}."
-        ),
-        contact=context.settings.hub_contact,
-    )
-    await reply(update, context, text)
-
-
 async def housing(update: Update, context: PortaContext) -> None:
     text = say(
         context.t,
@@ -95,11 +86,6 @@ async def housing(update: Update, context: PortaContext) -> None:
         ),
         contact=context.settings.hub_contact,
     )
-    await reply(update, context, text)
-
-
-async def my_things(update: Update, context: PortaContext) -> None:
-    text = say(context.t, N_("⭐ You have no sign-ups yet."))
     await reply(update, context, text)
 
 
@@ -119,8 +105,12 @@ async def open_settings(update: Update, context: PortaContext) -> None:
     await settings.show_settings(update, context)
 
 
+async def my_things(update: Update, context: PortaContext) -> None:
+    await signup.my_things(update, context)
+
+
 MENU_ACTIONS = {
-    "activities": activities,
+    "activities": activities.activities_menu,
     "housing": housing,
     "mine": my_things,
     "settings": open_settings,

@@ -23,7 +23,8 @@ WELCOME = N_(
 )
 NOTICE = N_(
     "🔒 <b>Your privacy, in short</b>\n"
-    "• I save your language, your age group and the choices you make here.\n"
+    "• I save your language, your age group, the choices you make here and, when you sign "
+    "up, your first name.\n"
     "• Only the hub team can see them. We never sell them.\n"
     "• See your data with /mydata. Delete it with /deleteme.\n\n"
     "Do you agree?"
@@ -57,9 +58,10 @@ async def start(update: Update, context: PortaContext) -> None:
     link = payload if payload and DEEP_LINK.match(payload) else None
     async with context.db.begin() as session:
         user = await users.ensure(session, *profile.ids(update), context.telegram_locale)
-        if link and user.step != "done":
+        finished = user.step in ("done", users.GUARDIAN)  # under-14s browse meanwhile
+        if link and not finished:
             user.pending_link = link
-    if user.step == "done":
+    if finished:
         text = say(context.t, N_("Welcome back! Use the menu below."))
         await reply(update, context, text, main_menu(context.t))
         if link:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from io import BytesIO
 
 from telegram import InputFile, ReplyKeyboardRemove, Update
 
 from bot.i18n import N_
-from bot.services import operators, users
+from bot.services import operators, signups, users
+from handlers import signup
 from handlers.callbacks import Callback, pack
 from handlers.common import PortaContext, answer, buttons, close_keyboard, reply, say
 from handlers.profile import STALE_BUTTON, ids
@@ -17,8 +19,9 @@ FULL_NOTICE = N_(
     "🔒 <b>Privacy notice</b> (version {version})\n\n"
     "<b>Who:</b> {organisation} runs Porta and is responsible for your data.\n\n"
     "<b>What we save:</b> your Telegram number (id), your language, your age group, and, "
-    "only if you choose, your neighbourhood and interests. We do not save your name, your "
-    "phone number or your messages.\n\n"
+    "only if you choose, your neighbourhood and interests. When you sign up for an activity, "
+    "we also save your first name as Telegram shows it, so the hub team knows who is coming. "
+    "We do not save your phone number or your messages.\n\n"
     "<b>Why:</b> to show you activities that fit you, to keep your place in them and to "
     "send you reminders.\n\n"
     "<b>Who sees it:</b> only the hub team. We never sell it or give it to others.\n\n"
@@ -52,10 +55,15 @@ async def mydata(update: Update, context: PortaContext) -> None:
     async with context.db() as session:
         user = await users.get(session, user_id)
         role = await operators.role_of(session, user_id)
+        taken = await signups.of_user(session, user_id)
     if user is None and role is None:
         await reply(update, context, say(context.t, N_("I have no data about you.")))
         return
-    data = {"user": users.export(user) if user else None, "operator_role": role}
+    data = {
+        "user": users.export(user) if user else None,
+        "signups": [signups.export(s) for s in taken],
+        "operator_role": role,
+    }
     content = json.dumps(data, ensure_ascii=False, indent=2).encode()
     caption = say(context.t, N_("Here is everything Porta saves about you."))
     await context.bot.send_document(
@@ -94,8 +102,11 @@ async def delete_button(update: Update, context: PortaContext, data: Callback) -
         return
     user_id, _ = ids(update)
     async with context.db.begin() as session:
+        promoted = await signups.release_all(session, user_id, datetime.now(UTC))
         erased = await users.erase(session, user_id)
         role = await operators.role_of(session, user_id)
+    for next_in_line in promoted:
+        await signup.tell_promoted(context, next_in_line)
     if not erased:
         await answer(update.callback_query, say(context.t, N_("Your data is already deleted.")))
         return

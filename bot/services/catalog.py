@@ -16,8 +16,13 @@ CATEGORIES = ("training", "culture", "school", "work", "civic", "sport", "langua
 PAGE_SIZE = 8
 HORIZON = timedelta(weeks=4)
 # Age groups as ranges of years, to compare with an activity's age range.
-AGE_RANGES = {"u14": (0, 13), "14_17": (14, 17), "18_24": (18, 24), "25_35": (25, 35),
-              "o35": (36, 120)}  # fmt: skip
+AGE_RANGES = {
+    "u14": (0, 13),
+    "14_17": (14, 17),
+    "18_24": (18, 24),
+    "25_35": (25, 35),
+    "o35": (36, 120),
+}
 TAKING_PLACES = ("confirmed", "attended")
 
 
@@ -110,9 +115,11 @@ async def find(
         pattern = f"%{wanted.arg.strip().lower()}%"
         texts = select(ActivityText.activity_id).where(
             ActivityText.language.in_({locale, default}),
-            or_(func.lower(ActivityText.title).like(pattern),
-                func.lower(ActivityText.description).like(pattern)),
-        )  # fmt: skip
+            or_(
+                func.lower(ActivityText.title).like(pattern),
+                func.lower(ActivityText.description).like(pattern),
+            ),
+        )
         query = query.where(Activity.id.in_(texts))
     elif wanted.kind == "mine" and user is not None and user.interests:
         query = query.where(Activity.category.in_(user.interests))
@@ -130,6 +137,6 @@ async def counts(session: AsyncSession, activity_id: int) -> tuple[int, int]:
         .where(Signup.activity_id == activity_id)
         .group_by(Signup.status)
     )
-    by_status = dict(rows.tuples().all())
+    by_status: dict[str, int] = {status: count for status, count in rows.all()}
     taken = sum(by_status.get(s, 0) for s in TAKING_PLACES)
     return taken, by_status.get("waitlisted", 0)

@@ -169,5 +169,11 @@ async def release_all(session: AsyncSession, user_id: int, now: datetime) -> lis
     return promoted
 
 
-def starts(signup: Signup) -> datetime:
-    return as_utc(signup.activity.starts_at)
+def export(signup: Signup) -> dict[str, object]:
+    return {
+        "activity_id": signup.activity_id,
+        "status": signup.status,
+        "first_name": signup.display_name,
+        "checkin_code": signup.checkin_code,
+        "created_at": as_utc(signup.created_at).isoformat(),
+    }
