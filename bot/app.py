@@ -39,6 +39,7 @@ from handlers import (
     profile,
     settings,
     signup,
+    staff,
 )
 from handlers.callbacks import Callback, pattern, unpack
 from handlers.common import PortaContext
@@ -126,6 +127,8 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("guardian", operators.guardian))
     app.add_handler(CommandHandler("stats", operators.stats))
     app.add_handler(CommandHandler("operators", operators.operators_command))
+    app.add_handler(CommandHandler("manage", staff.manage_command))
+    app.add_handler(CommandHandler("newactivity", staff.new_activity))
 
     # 0: buttons, by the kind of their callback data; anything else is stale.
     app.add_handler(on_callback("ob", onboarding.onboarding_button))
@@ -138,6 +141,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(on_callback("del", privacy.delete_button))
     app.add_handler(on_callback("ac", activities.activities_button))
     app.add_handler(on_callback("sg", signup.signup_button))
+    app.add_handler(on_callback("op", staff.staff_button))
     app.add_handler(CallbackQueryHandler(fallback.stale_button))
 
     # 0: typed text, unknown commands, then every other kind of message.

@@ -21,6 +21,8 @@ OPERATOR_COMMANDS = {
     "ops": "operator",
     "guardian": "operator",
     "stats": "operator",
+    "manage": "operator",
+    "newactivity": "operator",
     "operators": "admin",
 }
 
@@ -51,6 +53,13 @@ async def ops(update: Update, context: PortaContext) -> None:
             "/guardian CODE: record that a parent or guardian agreed, for a child under 14.\n"
             "/stats: how many people use Porta.\n"
             "/operators: list hub staff (admins only)."
+        ),
+    )
+    text += "\n" + say(
+        context.t,
+        N_(
+            "/manage: run activities, see who comes, check people in.\n"
+            "/newactivity: create an activity."
         ),
     )
     await reply(update, context, text)

@@ -167,3 +167,16 @@ class Signup(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     activity: Mapped[Activity] = relationship(lazy="joined")
+
+
+class Draft(Base):
+    """An operator's half-filled form (a new activity or an edit), one per operator, kept
+    here so that a restart or another process can carry on with it."""
+
+    __tablename__ = "drafts"
+
+    operator_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"))
+    step: Mapped[str] = mapped_column(String(24))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
