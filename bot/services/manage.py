@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -147,7 +147,7 @@ def parse_answer(step: str, text: str, zone: Any, now: datetime) -> Any:
         moment = _parse_local(text, zone)
         if moment <= now:
             raise ValueError(step)
-        return moment.isoformat()
+        return moment.astimezone(UTC).isoformat()  # stored in UTC (SQLite keeps no offset)
     if step in ("duration", "capacity"):
         number = int(text)
         if not (1 <= number <= (24 * 60 if step == "duration" else 1000)):
