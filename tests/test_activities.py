@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import icalendar
+import pytest
 from sqlalchemy import select
 
 from bot.db.models import Activity, Signup
@@ -13,7 +14,9 @@ from bot.demo import load_demo
 from bot.sandbox.client import SandboxClient, SandboxUser
 from bot.sandbox.people import Emulator
 from tests.factories import activity, hub
+from bot.i18n import SUPPORTED_LOCALES
 from tests.flows import ROME, onboard, translator
+from tests.test_onboarding import assert_only_language, shown_texts
 
 
 async def demo(db: SessionFactory) -> None:
@@ -255,3 +258,48 @@ async def test_my_things_lists_sign_ups_with_their_status(
     await user.tap("❌ Cancel my place")
     await user.tap("⬅ Back")
     assert user.labels(await user.last()) == [labels[0]]
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+async def test_in_every_language_a_demo_activity_is_joined_in_four_taps(
+    client: SandboxClient, db: SessionFactory, locale: str
+) -> None:
+    await demo(db)
+    t = translator(locale)
+    user = await onboard(client, locale)
+    card = await first_card(user, locale)
+    await user.tap(t.pgettext("button", "✅ Sign up"))
+    assert (await user.toasts())[-1]["text"] == t("You have a place! See you there.")
+    screen = await user.screen()
+    assert_only_language(locale, shown_texts(screen["messages"], screen["keyboard"]))
+    assert card["text"]
+    async with db() as session:
+        assert (await session.scalars(select(Signup.status))).all() == ["confirmed"]
+
+
+async def test_for_me_by_hub_by_kind_and_accessible(client: SandboxClient, db: SessionFactory) -> None:
+    north, south = await hub(db, "Centro Nord"), await hub(db, "Centro Sud")
+    soon = datetime.now(UTC) + timedelta(days=1)
+    await activity(db, north.id, titles={"en": "Football"}, category="sport", starts=soon)
+    await activity(db, south.id, titles={"en": "Painting"}, category="culture", starts=soon, accessible=True)
+    await activity(db, south.id, titles={"en": "Adults' football"}, category="sport", starts=soon, min_age=30)
+
+    async def titles() -> list[str]:
+        return [b.split(" · ")[-1] for b in user.labels(await user.last())[:-1]]
+
+    user = await onboard(client, "en", interests=("sport",))
+    await user.tap("🗓 Activities")
+    await user.tap("✨ For me")
+    assert await titles() == ["Football"]  # sport, and for 18–24
+    await user.tap("⬅ Back")
+    await user.tap("♿ Accessible")
+    assert await titles() == ["Painting"]
+    await user.tap("⬅ Back")
+    await user.tap("🏠 By hub")
+    await user.tap("Centro Sud")
+    assert (await user.last())["text"].startswith("🏠 Centro Sud")
+    assert await titles() == ["Painting", "Adults' football"]
+    await user.tap("⬅ Back")
+    await user.tap("🏷 By kind")
+    await user.tap("🎭 Culture and art")
+    assert await titles() == ["Painting"]

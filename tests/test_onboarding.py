@@ -17,7 +17,8 @@ from tests.flows import onboard, translator
 ALLOWED_LATIN = re.compile(
     r"/[a-z_]+|Porta|Telegram|WhatsApp|Comune di Lucca|San Vito|San Concordio|Pontetetto|"
     r"Sant'Anna|Ponte a Moriano|privacy@comune\.lucca\.it|\bid\b|K7Q2MX|[A-Z0-9]{6}|"
-    r"Italiano|English|Français|Shqip|Română"
+    r"Italiano|English|Français|Shqip|Română|Centro San Concordio–Pontetetto|Centro San Vito|"
+    r"Piazzale San Vito|Via di Pontetetto|55100|Lucca"
 )
 ENGLISH_WORDS = re.compile(r"\b(the|you|your|and|Tap|Please|with|What|Which|Hello)\b")
 SCRIPTS = {
