@@ -40,6 +40,7 @@ from handlers import (
     settings,
     signup,
     staff,
+    staff_form,
 )
 from handlers.callbacks import Callback, pattern, unpack
 from handlers.common import PortaContext
@@ -128,7 +129,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("stats", operators.stats))
     app.add_handler(CommandHandler("operators", operators.operators_command))
     app.add_handler(CommandHandler("manage", staff.manage_command))
-    app.add_handler(CommandHandler("newactivity", staff.new_activity))
+    app.add_handler(CommandHandler("newactivity", staff_form.new_activity))
 
     # 0: buttons, by the kind of their callback data; anything else is stale.
     app.add_handler(on_callback("ob", onboarding.onboarding_button))

@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot.i18n import N_, SUPPORTED_LOCALES, Translator
 from bot.services import users
-from handlers import activities, onboarding, settings, signup, staff
+from handlers import activities, onboarding, settings, signup, staff_form
 from handlers.common import PortaContext, reply, say
 from handlers.labels import main_menu, menu_action
 from handlers.profile import ids, save_neighbourhood
@@ -46,7 +46,7 @@ async def text_message(update: Update, context: PortaContext) -> None:
     assert update.message is not None and update.message.text is not None
     text = update.message.text
     action = menu_action(text, all_translators(context))
-    if action is None and await staff.take_text(update, context, text):
+    if action is None and await staff_form.take_text(update, context, text):
         return
     user_id, _ = ids(update)
     async with context.db() as session:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden
 
 from bot.db.models import Signup
-from bot.i18n import N_, Translator
+from bot.i18n import N_
 from bot.services import catalog, signups, users
 from bot.services.signups import SignupRefused
-from handlers import links
+from handlers import links, notices
 from handlers.activities import now, show_card
 from handlers.callbacks import Callback, pack
 from handlers.cards import Where, title_of, when
@@ -97,30 +96,11 @@ async def cancel(update: Update, context: PortaContext, activity_id: int) -> Non
 
 async def tell_promoted(context: PortaContext, promoted: Signup) -> None:
     """Tell the first on the waitlist, in their language, that a place is theirs."""
-    async with context.db() as session:
-        person = await users.get(session, promoted.user_id)
-        activity = await catalog.get_activity(session, promoted.activity_id)
-    if person is None or activity is None:
-        return
-    t = Translator(
-        users.locale_of(person, context.settings.default_language), context.settings.zone
+    message = N_("🎉 Good news! A place is free for you: {title}, {when}. See you there!")
+    await notices.tell(context, promoted, message, card_button=True)
+    log.info(
+        "user %s moved up from the waitlist of activity %s", promoted.user_id, promoted.activity_id
     )
-    default = context.settings.default_language
-    text = say(
-        t,
-        N_("🎉 Good news! A place is free for you: {title}, {when}. See you there!"),
-        title=title_of(t, activity, default),
-        when=when(t, activity.starts_at),
-    )
-    markup = buttons(
-        [[(t.pgettext("button", "See the activity"), pack("ac", "c", activity.id, "my..0"))]]
-    )
-    try:
-        await context.bot.send_message(person.chat_id, t.directed(text), reply_markup=markup)
-    except Forbidden:
-        async with context.db.begin() as session:
-            await users.mark_blocked(session, person.id)
-    log.info("user %s moved up from the waitlist of activity %s", person.id, activity.id)
 
 
 async def my_things(update: Update, context: PortaContext, edit: bool = False) -> None:

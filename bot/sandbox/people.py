@@ -7,14 +7,15 @@ import secrets
 import time
 from typing import Any
 
-from bot.sandbox.emulator import BotApi, CallbackQuery, Chat, Record
+from bot.sandbox.emulator import CallbackQuery, Chat, Record
+from bot.sandbox.messaging import MessagingApi
 
 
 class SandboxError(Exception):
     """A user action that a real Telegram app would not allow (no such button, ...)."""
 
 
-class Emulator(BotApi):
+class Emulator(MessagingApi):
     """The whole emulator: the Bot API plus the people using it.
 
     Scripted people act at machine speed, but a person needs about a second to read and

@@ -1,0 +1,245 @@
+"""Staff forms, one answer at a time, kept in the drafts table so that a restart or another
+process can carry on: a new activity, an edit, check-in by typed code."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from telegram import Update
+
+from bot.db.models import Signup
+from bot.i18n import N_, SUPPORTED_LOCALES, native_name
+from bot.services import catalog, manage, operators, signups
+from handlers import notices, staff
+from handlers import signup as signup_handlers
+from handlers.callbacks import pack
+from handlers.common import PortaContext, buttons, reply, say, show
+from handlers.labels import INTEREST_LABELS, label
+from handlers.profile import STALE_BUTTON, ids
+
+log = logging.getLogger(__name__)
+
+PROMPTS = {
+    "title": N_("Write the title."),
+    "start": N_("When does it start? Write the date and time, like 24/12/2026 17:30."),
+    "duration": N_("How long is it, in minutes? For example: 90."),
+    "capacity": N_("How many places are there? For example: 12."),
+    "description": N_("Write a short description."),
+    "code": N_("Write the check-in code from the person's card."),
+}
+BAD_ANSWER = N_("That does not look right. Please try again.")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def new_activity(update: Update, context: PortaContext) -> None:
+    """Start the form for a new activity: first the hub."""
+    async with context.db.begin() as session:
+        await manage.start_draft(session, ids(update)[0], None, "hub", context.t.locale)
+        hubs = await catalog.hubs(session)
+    rows = [[(hub.name, pack("op", "nh", hub.id))] for hub in hubs]
+    await reply(update, context, say(context.t, N_("🆕 New activity. Which hub?")), buttons(rows))
+
+
+async def ask(
+    update: Update, context: PortaContext, activity_id: int, action: str, field: str
+) -> None:
+    """Ask for a check-in code, which field to edit, or the field's new value."""
+    t = context.t
+    if action == "e":
+        names = {
+            "title": N_("Title"),
+            "start": N_("Date and time"),
+            "duration": N_("Length"),
+            "capacity": N_("Places"),
+            "description": N_("Description"),
+        }
+        rows = [[(say(t, names[f]), pack("op", "ef", activity_id, f))] for f in manage.EDITABLE]
+        rows.append([(t.pgettext("button", "⬅ Back"), pack("op", "v", activity_id))])
+        await show(update, context, say(t, N_("What do you want to change?")), buttons(rows))
+        return
+    step = "code" if action == "code" else f"edit:{field}"
+    async with context.db.begin() as session:
+        await manage.start_draft(session, ids(update)[0], activity_id, step, t.locale)
+    await reply(update, context, say(t, PROMPTS["code" if action == "code" else field]))
+
+
+async def draft_choice(
+    update: Update, context: PortaContext, action: str, arg: str, extra: str
+) -> None:
+    """A tapped answer in the new-activity form: hub, kind, skip, another language, finish."""
+    user_id, _ = ids(update)
+    async with context.db.begin() as session:
+        draft = await manage.draft_of(session, user_id)
+        if draft is None or draft.activity_id is not None:
+            await reply(update, context, say(context.t, STALE_BUTTON))
+            return
+        data = dict(draft.data)
+        if action == "nh" and draft.step == "hub":
+            data["hub"], draft.step = int(arg), "title"
+        elif action == "nc" and draft.step == "category" and int(arg) < len(catalog.CATEGORIES):
+            data["category"], draft.step = catalog.CATEGORIES[int(arg)], "start"
+        elif action == "ns" and draft.step == "description":
+            draft.step = "more"
+        elif action == "nl" and draft.step == "more":
+            data["extra"], draft.step = extra, "xtitle"
+        elif action == "nf" and draft.step == "more":
+            draft.data = data
+            activity = await manage.finish_new(session, draft, user_id)
+            for language, (title, description) in data.get("texts", {}).items():
+                await manage.apply_edit(session, activity, "title", title, language)
+                await manage.apply_edit(session, activity, "description", description, language)
+                activity.languages = sorted({*activity.languages, language})
+            created = activity.id
+            draft = None
+        else:
+            await reply(update, context, say(context.t, STALE_BUTTON))
+            return
+        if draft is not None:
+            draft.data = data
+            step = draft.step
+    if action == "nf":
+        log.info("operator %s created activity %s", user_id, created)
+        await staff.view(update, context, created, edit=False)
+    else:
+        await next_question(update, context, step, data)
+
+
+async def next_question(
+    update: Update, context: PortaContext, step: str, data: dict[str, object]
+) -> None:
+    t = context.t
+    if step == "category":
+        rows = [
+            [(label(t, INTEREST_LABELS[c]), pack("op", "nc", n))]
+            for n, c in enumerate(catalog.CATEGORIES)
+        ]
+        await reply(update, context, say(t, N_("Which kind of activity?")), buttons(rows))
+    elif step == "description":
+        markup = buttons([[(t.pgettext("button", "Skip"), pack("op", "ns", 0))]])
+        await reply(update, context, say(t, PROMPTS["description"]), markup)
+    elif step == "more":
+        done = set(data.get("texts", {})) | {str(data["language"])}  # type: ignore[call-overload]
+        rows = [
+            [(native_name(code), pack("op", "nl", 0, code))]
+            for code in SUPPORTED_LOCALES
+            if code not in done
+        ]
+        rows.append([(t.pgettext("button", "✅ Save the activity"), pack("op", "nf", 0))])
+        await reply(
+            update, context, say(t, N_("Add the text in another language, or save.")), buttons(rows)
+        )
+    elif step in ("xtitle", "xdescription"):
+        language = native_name(str(data["extra"]))
+        message = (
+            N_("Write the title in {language}.")
+            if step == "xtitle"
+            else N_("Write the description in {language}.")
+        )
+        await reply(update, context, say(t, message, language=language))
+    else:
+        await reply(update, context, say(t, PROMPTS[step]))
+
+
+async def take_text(update: Update, context: PortaContext, text: str) -> bool:
+    """Typed text that answers a staff form; False when there is no form open."""
+    user_id, _ = ids(update)
+    async with context.db() as session:
+        draft = await manage.draft_of(session, user_id)
+        role = await operators.role_of(session, user_id) if draft else None
+    if draft is None or role is None:
+        return False
+    step = draft.step
+    if step == "code":
+        await check_in_by_code(update, context, draft.activity_id or 0, text)
+        return True
+    if step in ("hub", "category", "more"):
+        await reply(update, context, say(context.t, N_("Please tap one of the buttons above.")))
+        return True
+    field = step.removeprefix("edit:").removeprefix("x")
+    try:
+        value = manage.parse_answer(field, text, context.settings.zone, now())
+    except ValueError:
+        await reply(
+            update,
+            context,
+            say(context.t, BAD_ANSWER) + "\n" + say(context.t, PROMPTS.get(field, BAD_ANSWER)),
+        )
+        return True
+    if step.startswith("edit:"):
+        await save_edit(update, context, draft.activity_id or 0, field, value)
+        return True
+    order = {
+        "title": "category",
+        "start": "duration",
+        "duration": "capacity",
+        "capacity": "description",
+        "description": "more",
+        "xtitle": "xdescription",
+        "xdescription": "more",
+    }
+    async with context.db.begin() as session:
+        fresh = await manage.draft_of(session, user_id)
+        if fresh is None:
+            return True
+        data = dict(fresh.data)
+        if step.startswith("x"):
+            texts = dict(data.get("texts", {}))
+            pair = list(texts.get(data["extra"], ["", ""]))
+            pair[0 if step == "xtitle" else 1] = value
+            texts[data["extra"]] = pair
+            data["texts"] = texts
+        else:
+            data[step] = value
+        fresh.data, fresh.step = data, order[step]
+    await next_question(update, context, order[step], data)
+    return True
+
+
+async def check_in_by_code(
+    update: Update, context: PortaContext, activity_id: int, code: str
+) -> None:
+    async with context.db.begin() as session:
+        signup = await manage.check_in(session, activity_id, code=code)
+    if signup is None:
+        await reply(
+            update,
+            context,
+            say(context.t, N_("No one with a place has the code {code}."), code=code[:8]),
+        )
+        return
+    text = say(
+        context.t,
+        N_("✅ {name} is checked in. Write the next code, or tap Done."),
+        name=signup.display_name or signup.checkin_code,
+    )
+    markup = buttons([[(context.t.pgettext("button", "Done"), pack("op", "v", activity_id))]])
+    await reply(update, context, text, markup)
+
+
+async def save_edit(
+    update: Update, context: PortaContext, activity_id: int, field: str, value: object
+) -> None:
+    user_id, _ = ids(update)
+    promoted: list[Signup] = []
+    async with context.db.begin() as session:
+        activity = await catalog.get_activity(session, activity_id)
+        draft = await manage.draft_of(session, user_id)
+        if draft is not None:
+            await session.delete(draft)
+        if activity is None:
+            return
+        await manage.apply_edit(session, activity, field, value, context.t.locale)
+        while field == "capacity" and (moved := await signups.promote(session, activity, now())):
+            await session.flush()
+            promoted.append(moved)
+        told = [s for s in await manage.people(session, activity_id)] if field == "start" else []
+    log.info("operator %s changed %s of activity %s", user_id, field, activity_id)
+    for signup in promoted:
+        await signup_handlers.tell_promoted(context, signup)
+    for signup in told:
+        await notices.tell(context, signup, N_("🕒 New time for {title}: {when}."))
+    await staff.view(update, context, activity_id, edit=False)
