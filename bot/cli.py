@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.db import migrate
@@ -113,30 +115,25 @@ def db_current() -> None:
     asyncio.run(go())
 
 
-def operator_command(action: str, telegram_id: int | None, role: str = "operator") -> None:
+T = TypeVar("T")
+
+
+def in_transaction(work: Callable[[AsyncSession, Settings], Awaitable[T]]) -> T:
+    """Run `work` in one transaction on a database whose schema is current; a schema that is
+    behind is a one-line error, as everywhere else."""
     settings = settings_or_exit()
 
-    async def go() -> None:
+    async def go() -> T:
         engine = create_engine(settings.database_url)
         try:
             await migrate.ensure_current(engine)
             async with session_factory(engine).begin() as session:
-                if action == "add" and telegram_id is not None:
-                    await operator_service.add(session, telegram_id, role)
-                    typer.echo(f"{telegram_id} is now {role}")
-                elif action == "remove" and telegram_id is not None:
-                    removed = await operator_service.remove(session, telegram_id)
-                    typer.echo(
-                        f"{telegram_id} removed" if removed else f"{telegram_id} was not staff"
-                    )
-                else:
-                    for staff in await operator_service.all_operators(session):
-                        typer.echo(f"{staff.telegram_id}\t{staff.role}")
+                return await work(session, settings)
         finally:
             await engine.dispose()
 
     try:
-        asyncio.run(go())
+        return asyncio.run(go())
     except migrate.SchemaBehind as error:
         typer.echo(f"porta: {error}", err=True)
         raise typer.Exit(2) from None
@@ -147,31 +144,17 @@ def import_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="YAML or CSV")],
 ) -> None:
     """Import hubs and activities; a file with any bad row is refused whole."""
-    settings = settings_or_exit()
-
-    async def go() -> None:
-        engine = create_engine(settings.database_url)
-        try:
-            await migrate.ensure_current(engine)
-            async with session_factory(engine).begin() as session:
-                summary = await importer.import_file(session, file, settings.zone)
-        finally:
-            await engine.dispose()
-        typer.echo(
-            f"imported {summary.hubs} hubs, {summary.created} new and "
-            f"{summary.updated} updated activities"
-        )
-
     try:
-        asyncio.run(go())
+        summary = in_transaction(lambda session, s: importer.import_file(session, file, s.zone))
     except importer.ImportRefused as refused:
         typer.echo(f"porta: {file.name} was not imported; fix these rows:", err=True)
         for problem in refused.problems:
             typer.echo(f"  {problem}", err=True)
         raise typer.Exit(1) from None
-    except migrate.SchemaBehind as error:
-        typer.echo(f"porta: {error}", err=True)
-        raise typer.Exit(2) from None
+    typer.echo(
+        f"imported {summary.hubs} hubs, {summary.created} new and "
+        f"{summary.updated} updated activities"
+    )
 
 
 @demo_cli.command("load")
@@ -179,25 +162,8 @@ def demo_load() -> None:
     """Load the two Lucca hubs and about twenty activities over the next four weeks."""
     from bot.demo import load_demo
 
-    settings = settings_or_exit()
-
-    async def go() -> None:
-        engine = create_engine(settings.database_url)
-        try:
-            await migrate.ensure_current(engine)
-            async with session_factory(engine).begin() as session:
-                summary = await load_demo(session, settings.zone)
-        finally:
-            await engine.dispose()
-        typer.echo(
-            f"demo loaded: {summary.hubs} hubs, {summary.created + summary.updated} activities"
-        )
-
-    try:
-        asyncio.run(go())
-    except migrate.SchemaBehind as error:
-        typer.echo(f"porta: {error}", err=True)
-        raise typer.Exit(2) from None
+    summary = in_transaction(lambda session, s: load_demo(session, s.zone))
+    typer.echo(f"demo loaded: {summary.hubs} hubs, {summary.created + summary.updated} activities")
 
 
 ROLE = Annotated[str, typer.Option("--role", help="operator or admin")]
@@ -209,19 +175,22 @@ def operators_add(telegram_id: int, role: ROLE = "operator") -> None:
     if role not in operator_service.ROLES:
         typer.echo("porta: --role must be operator or admin", err=True)
         raise typer.Exit(2)
-    operator_command("add", telegram_id, role)
+    in_transaction(lambda session, _: operator_service.add(session, telegram_id, role))
+    typer.echo(f"{telegram_id} is now {role}")
 
 
 @operators_cli.command("remove")
 def operators_remove(telegram_id: int) -> None:
     """Take the staff role away."""
-    operator_command("remove", telegram_id)
+    removed = in_transaction(lambda session, _: operator_service.remove(session, telegram_id))
+    typer.echo(f"{telegram_id} removed" if removed else f"{telegram_id} was not staff")
 
 
 @operators_cli.command("list")
 def operators_list() -> None:
     """List hub staff."""
-    operator_command("list", None)
+    for staff in in_transaction(lambda session, _: operator_service.all_operators(session)):
+        typer.echo(f"{staff.telegram_id}\t{staff.role}")
 
 
 def main() -> None:
