@@ -11,10 +11,10 @@ from sqlalchemy import select
 from bot.db.models import Activity, Signup
 from bot.db.session import SessionFactory
 from bot.demo import load_demo
+from bot.i18n import SUPPORTED_LOCALES
 from bot.sandbox.client import SandboxClient, SandboxUser
 from bot.sandbox.people import Emulator
 from tests.factories import activity, hub
-from bot.i18n import SUPPORTED_LOCALES
 from tests.flows import ROME, onboard, translator
 from tests.test_onboarding import assert_only_language, shown_texts
 
@@ -277,12 +277,18 @@ async def test_in_every_language_a_demo_activity_is_joined_in_four_taps(
         assert (await session.scalars(select(Signup.status))).all() == ["confirmed"]
 
 
-async def test_for_me_by_hub_by_kind_and_accessible(client: SandboxClient, db: SessionFactory) -> None:
+async def test_for_me_by_hub_by_kind_and_accessible(
+    client: SandboxClient, db: SessionFactory
+) -> None:
     north, south = await hub(db, "Centro Nord"), await hub(db, "Centro Sud")
     soon = datetime.now(UTC) + timedelta(days=1)
     await activity(db, north.id, titles={"en": "Football"}, category="sport", starts=soon)
-    await activity(db, south.id, titles={"en": "Painting"}, category="culture", starts=soon, accessible=True)
-    await activity(db, south.id, titles={"en": "Adults' football"}, category="sport", starts=soon, min_age=30)
+    await activity(
+        db, south.id, titles={"en": "Painting"}, category="culture", starts=soon, accessible=True
+    )
+    await activity(
+        db, south.id, titles={"en": "Adults' football"}, category="sport", starts=soon, min_age=30
+    )
 
     async def titles() -> list[str]:
         return [b.split(" · ")[-1] for b in user.labels(await user.last())[:-1]]
