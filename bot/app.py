@@ -23,6 +23,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import scheduler
 from bot.config import Settings
 from bot.db.session import create_engine, session_factory
 from bot.i18n import N_, SUPPORTED_LOCALES, Translator
@@ -166,10 +167,13 @@ async def publish_menus(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+    await app.bot_data["outbox_bot"].initialize()
     await publish_menus(app)
 
 
 async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    await app.bot_data["sender"].drain()
+    await app.bot_data["outbox_bot"].shutdown()
     await app.bot_data["engine"].dispose()
 
 
@@ -191,5 +195,6 @@ def build_application(settings: Settings, *, token: str | None = None) -> PortaA
     )
     app.bot_data.update(settings=settings, engine=engine, db=session_factory(engine))
     register_handlers(app)
+    scheduler.start(app, settings)
     assert isinstance(app, PortaApplication)
     return app

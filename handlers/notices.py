@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from telegram.error import Forbidden
+from telegram import InlineKeyboardMarkup
 
+from bot import delivery, scheduler
 from bot.db.models import Signup
 from bot.i18n import Translator
 from bot.services import catalog, users
@@ -15,10 +16,8 @@ from handlers.common import PortaContext, buttons, say
 async def tell(
     context: PortaContext, signup: Signup, message: str, *, card_button: bool = False
 ) -> None:
-    """Send `message` (with {title} and {when}) to the person behind `signup`.
-
-    A person who blocked the bot is marked as such; nothing else is tried.
-    """
+    """Queue `message` (with {title} and {when}) for the person behind `signup`, in the
+    outbox: it goes out at Telegram's pace and survives a restart."""
     async with context.db() as session:
         person = await users.get(session, signup.user_id)
         activity = await catalog.get_activity(session, signup.activity_id)
@@ -31,8 +30,14 @@ async def tell(
     if card_button:
         label = t.pgettext("button", "See the activity")
         markup = buttons([[(label, pack("ac", "c", activity.id, "my..0"))]])
-    try:
-        await context.bot.send_message(person.chat_id, t.directed(text), reply_markup=markup)
-    except Forbidden:
-        async with context.db.begin() as session:
-            await users.mark_blocked(session, person.id)
+    await send_later(context, person.chat_id, t.directed(text), markup)
+
+
+async def send_later(
+    context: PortaContext, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Put a message in the outbox and wake the sender."""
+    async with context.db.begin() as session:
+        await delivery.enqueue(session, chat_id, text, kind="notice",
+                               reply_markup=markup.to_dict() if markup else None)  # fmt: skip
+    scheduler.kick(context.application)

@@ -6,11 +6,11 @@ import html
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden
 from telegram.ext import ApplicationHandlerStop
 
 from bot.i18n import N_, Translator
 from bot.services import operators, users
+from handlers import notices
 from handlers.common import PortaContext, reply, say
 from handlers.profile import ids
 
@@ -94,11 +94,7 @@ async def guardian(update: Update, context: PortaContext) -> None:
             "Add your neighbourhood and interests in Settings."
         ),
     )
-    try:
-        await context.bot.send_message(child.chat_id, t.directed(note))
-    except Forbidden:
-        async with context.db.begin() as session:
-            await users.mark_blocked(session, child.id)
+    await notices.send_later(context, child.chat_id, t.directed(note))
 
 
 async def stats(update: Update, context: PortaContext) -> None:

@@ -104,7 +104,7 @@ async def test_a_guardian_consent_recorded_at_the_hub_unlocks_the_child(
         "text"
     ] == "Fatto. Il consenso del genitore o tutore è registrato."
 
-    assert (await child.last())["text"].lstrip("\u200f").startswith("✅ وافق أحد والديك أو وصيّك.")
+    assert (await child.wait_message("✅ وافق أحد والديك أو وصيّك."))["text"].startswith("\u200f✅")
     async with db() as session:
         saved = await session.get(User, child.id)
     assert saved is not None

@@ -109,6 +109,17 @@ class SandboxUser:
     async def last(self) -> dict[str, Any]:
         return (await self.bot_messages())[-1]
 
+    async def wait_message(self, contains: str, seconds: float = 10) -> dict[str, Any]:
+        """Wait for a bot message containing `contains` (for what the outbox sends later)."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while True:
+            for message in reversed(await self.bot_messages()):
+                if contains in message["text"]:
+                    return dict(message)
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"no message with {contains!r} arrived")
+            await asyncio.sleep(0.05)
+
     async def keyboard(self) -> list[str]:
         return list((await self.screen())["keyboard"])
 

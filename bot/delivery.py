@@ -1,0 +1,231 @@
+"""The durable outbox: every message that is not a direct reply is a row first, then sent.
+
+Guarantee: at least once, and at most once except for the messages in flight when a process
+dies. A row is claimed (status "sending", committed) before it is sent and marked "sent" after;
+a process that dies between the two leaves it "sending", and after LEASE it is sent again. So a
+crash can repeat only what was in flight: at most `Sender.max_in_flight` messages (8).
+
+Pacing: one sender spaces its sends 1/rate apart (30 a second) and keeps at least a second
+between two messages to the same chat, so that it meets no 429 from Telegram. A 429 all the
+same puts the row back with the wait Telegram asked for and pauses the sender; 403 marks the
+user as having blocked the bot and withdraws their other messages; 400 is recorded and not
+retried; network errors are retried with a growing pause, up to MAX_ATTEMPTS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.db.models import OutboxMessage, User
+from bot.db.session import SessionFactory
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 5
+
+# Sends one message; returns Telegram's message id. Raises python-telegram-bot's errors.
+SendFn = Callable[[int, str, dict[str, Any] | None], Awaitable[int]]
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def enqueue(
+    session: AsyncSession,
+    chat_id: int,
+    text: str,
+    *,
+    kind: str,
+    reply_markup: dict[str, Any] | None = None,
+    due_at: datetime | None = None,
+    dedupe_key: str | None = None,
+) -> OutboxMessage | None:
+    """Add a message to the outbox in the caller's transaction; None if the key was there."""
+    if dedupe_key is not None:
+        existing = await session.scalar(
+            select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
+        )
+        if existing is not None:
+            return None
+    row = OutboxMessage(chat_id=chat_id, kind=kind, text=text, reply_markup=reply_markup,
+                        due_at=due_at or now(), dedupe_key=dedupe_key, status="pending",
+                        attempts=0)  # fmt: skip
+    session.add(row)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError:  # the same key, enqueued at the same moment elsewhere
+        return None
+    return row
+
+
+@dataclass
+class Sender:
+    """Claims due rows and sends them at Telegram's pace. Several senders (processes) may
+    share the table on PostgreSQL: claims skip rows another sender has locked."""
+
+    db: SessionFactory
+    send: SendFn
+    rate: float = 30.0
+    per_chat_interval: float = 1.0
+    max_in_flight: int = 8
+    clock: Callable[[], float] = field(default=lambda: asyncio.get_running_loop().time())
+    _next_slot: float = 0.0
+    _paused_until: float = 0.0
+    _chat_last: dict[int, float] = field(default_factory=dict)
+    _in_flight: set[int] = field(default_factory=set)
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    async def recover(self) -> int:
+        """Put back rows left "sending" by a process that died (after their lease)."""
+        async with self.db.begin() as session:
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now() - LEASE)
+                .values(status="pending", claimed_at=None)
+            )
+        count = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        if count:
+            log.warning("outbox: %s messages were in flight when a sender stopped", count)
+        return count
+
+    async def claim(self, limit: int) -> Sequence[OutboxMessage]:
+        """Take up to `limit` due rows, one per chat, skipping chats sent to just now."""
+        if limit <= 0:
+            return []
+        moment, loop_now = now(), self.clock()
+        recent = {c for c, t in self._chat_last.items() if loop_now - t < self.per_chat_interval}
+        async with self.db.begin() as session:
+            query = (
+                select(OutboxMessage)
+                .where(OutboxMessage.status == "pending", OutboxMessage.due_at <= moment)
+                .order_by(OutboxMessage.due_at, OutboxMessage.id)
+                .limit(limit * 4)
+                .with_for_update(skip_locked=True)
+            )
+            chosen: list[OutboxMessage] = []
+            seen: set[int] = set(recent)
+            for row in (await session.scalars(query)).all():
+                if row.chat_id in seen:
+                    continue
+                seen.add(row.chat_id)
+                row.status, row.claimed_at = "sending", moment
+                chosen.append(row)
+                if len(chosen) == limit:
+                    break
+        return chosen
+
+    async def tick(self) -> int:
+        """Top up the messages in flight; returns how many were claimed."""
+        if self.clock() < self._paused_until:
+            return 0
+        rows = await self.claim(self.max_in_flight - len(self._in_flight))
+        for row in rows:
+            self._in_flight.add(row.id)
+            self._chat_last[row.chat_id] = self.clock() + self.per_chat_interval  # reserved
+            task = asyncio.create_task(self._deliver(row))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return len(rows)
+
+    async def drain(self) -> None:
+        """Wait for the messages in flight (for a clean stop)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _wait_turn(self, chat_id: int) -> None:
+        loop_now = self.clock()
+        slot = max(loop_now, self._next_slot, self._paused_until)
+        self._next_slot = slot + 1 / self.rate
+        if slot > loop_now:
+            await asyncio.sleep(slot - loop_now)
+
+    async def _deliver(self, row: OutboxMessage) -> None:
+        try:
+            await self._wait_turn(row.chat_id)
+            try:
+                message_id = await self.send(row.chat_id, row.text, row.reply_markup)
+            except RetryAfter as error:
+                await self._retry_after(row, error)
+            except Forbidden:
+                await self._blocked(row)
+            except BadRequest as error:
+                await self._finish(row, "failed", error=error.message)
+            except (NetworkError, TelegramError) as error:
+                await self._network_error(row, error)
+            else:
+                await self._finish(row, "sent", message_id=message_id)
+            finally:
+                self._chat_last[row.chat_id] = self.clock()
+        except Exception:
+            log.exception("outbox: could not record the outcome of message %s", row.id)
+        finally:
+            self._in_flight.discard(row.id)
+
+    async def _finish(self, row: OutboxMessage, status: str, *, message_id: int | None = None,
+                      error: str | None = None) -> None:  # fmt: skip
+        async with self.db.begin() as session:
+            await session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == row.id).values(
+                    status=status, sent_at=now() if status == "sent" else None,
+                    telegram_message_id=message_id, last_error=error and error[:200],
+                    attempts=OutboxMessage.attempts + 1,
+                )
+            )  # fmt: skip
+        if status == "failed":
+            log.warning("outbox: message %s refused by Telegram", row.id)
+
+    async def _retry_after(self, row: OutboxMessage, error: RetryAfter) -> None:
+        wait = error.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        self._paused_until = max(self._paused_until, self.clock() + seconds)
+        log.warning("outbox: Telegram asked to wait %s s (message %s)", seconds, row.id)
+        async with self.db.begin() as session:
+            await session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == row.id).values(
+                    status="pending", claimed_at=None, due_at=now() + timedelta(seconds=seconds),
+                    last_error="429",
+                )
+            )  # fmt: skip
+
+    async def _blocked(self, row: OutboxMessage) -> None:
+        """The user blocked the bot: note it, and withdraw what else waits for them."""
+        async with self.db.begin() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.chat_id == row.chat_id)
+                .where(or_(OutboxMessage.id == row.id, OutboxMessage.status == "pending"))
+                .values(status="blocked", last_error="403")
+            )
+            await session.execute(
+                update(User).where(User.chat_id == row.chat_id, User.blocked_at.is_(None))
+                .values(blocked_at=now())
+            )  # fmt: skip
+        log.info("outbox: chat %s blocked the bot", row.chat_id)
+
+    async def _network_error(self, row: OutboxMessage, error: Exception) -> None:
+        attempts = row.attempts + 1
+        if attempts >= MAX_ATTEMPTS:
+            await self._finish(row, "failed", error=f"network: {error}")
+            return
+        backoff = timedelta(seconds=2**attempts)
+        async with self.db.begin() as session:
+            await session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == row.id).values(
+                    status="pending", claimed_at=None, attempts=attempts,
+                    due_at=now() + backoff, last_error=f"network: {type(error).__name__}",
+                )
+            )  # fmt: skip
+        log.info("outbox: network error on message %s, retry in %s", row.id, backoff)
