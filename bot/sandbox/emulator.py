@@ -35,6 +35,10 @@ NOT_MODIFIED = (
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
 
+class DropConnection(Exception):
+    """A fault to inject: the connection breaks before Telegram answers."""
+
+
 class ApiError(Exception):
     def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)
@@ -151,6 +155,12 @@ class BotApi:
         self.webhook_url = ""
         self.files: dict[str, Upload] = {}
         self.file_ids = itertools.count(1)
+        # Faults to inject, per method, served in order: an ApiError or DropConnection.
+        self.faults: dict[str, list[Exception]] = {}
+
+    def inject(self, method: str, *faults: Exception) -> None:
+        """Make the next calls of `method` fail (429, 400, 500 or a dropped connection)."""
+        self.faults.setdefault(method, []).extend(faults)
 
     # -- dispatch ---------------------------------------------------------------------------
 
@@ -166,6 +176,8 @@ class BotApi:
             if name is None:
                 raise ApiError(404, "Not Found")
             checked = check_call(name, params, form=form)
+            if self.faults.get(name):
+                raise self.faults[name].pop(0)
             handler = getattr(self, f"_{name}")
             result = await handler(**checked)
         except ParameterError as error:

@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from bot.sandbox.emulator import DropConnection
 from bot.sandbox.people import Emulator, SandboxError
 from bot.sandbox.spec import Upload
 
@@ -49,9 +50,14 @@ async def bot_api(request: web.Request) -> web.Response:
     for name, value in list(params.items()):
         if isinstance(value, str) and value.startswith("attach://"):
             params[name] = params.pop(value.removeprefix("attach://"), value)
-    answer = await emulator.call(
-        request.match_info["token"], request.match_info["method"], params, form=form
-    )
+    try:
+        answer = await emulator.call(
+            request.match_info["token"], request.match_info["method"], params, form=form
+        )
+    except DropConnection:
+        if request.transport is not None:
+            request.transport.close()
+        return web.Response(status=500)
     return web.json_response(
         answer,
         status=200 if answer["ok"] else answer["error_code"],

@@ -1,0 +1,205 @@
+"""The outbox against the emulator: claims, pacing, 429, 403, 400, dropped connections,
+crash recovery, and two senders sharing the table."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+from telegram import Bot
+
+from bot import delivery
+from bot.db.models import OutboxMessage, User
+from bot.db.session import SessionFactory
+from bot.delivery import Sender
+from bot.sandbox.emulator import ApiError, DropConnection
+from bot.sandbox.limits import Limits
+from bot.sandbox.people import Emulator
+from bot.sandbox.server import EmulatorServer
+from bot.scheduler import make_send
+from tests.factories import person
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[tuple[Emulator, Bot]]:
+    emulator = Emulator(limits=Limits())
+    server = EmulatorServer(emulator)
+    await server.start()
+    bot = Bot(emulator.token, base_url=server.bot_api_base)
+    await bot.initialize()
+    yield emulator, bot
+    await bot.shutdown()
+    await server.stop()
+
+
+async def run_until_done(*senders: Sender, seconds: float = 20) -> None:
+    """Tick the senders until nothing is pending or sending."""
+    db = senders[0].db
+    deadline = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < deadline:
+        for sender in senders:
+            await sender.tick()
+        async with db() as session:
+            busy = await session.scalar(
+                select(OutboxMessage.id)
+                .where(OutboxMessage.status.in_(("pending", "sending")))
+                .limit(1)
+            )
+        if busy is None:
+            break
+        await asyncio.sleep(0.05)
+    for sender in senders:
+        await sender.drain()
+
+
+async def rows(db: SessionFactory) -> list[OutboxMessage]:
+    async with db() as session:
+        return list((await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all())
+
+
+def received(emulator: Emulator, chat_id: int) -> list[str]:
+    return [
+        r.message["text"] for r in emulator.chats[chat_id].records.values() if r.sender == "bot"
+    ]
+
+
+async def queue(db: SessionFactory, chat_id: int, text: str, **kwargs: object) -> None:
+    async with db.begin() as session:
+        await delivery.enqueue(session, chat_id, text, kind="notice", **kwargs)  # type: ignore[arg-type]
+
+
+async def test_a_queued_message_is_sent_once_and_recorded(db: SessionFactory, telegram) -> None:  # type: ignore[no-untyped-def]
+    emulator, bot = telegram
+    chat = emulator.add_user("Sam", "en")["id"]
+    await queue(db, chat, "<b>Hello</b>", dedupe_key="hello:1")
+    await queue(db, chat, "<b>Hello</b>", dedupe_key="hello:1")  # the same key: one row
+    await run_until_done(Sender(db, make_send(bot)))
+    [row] = await rows(db)
+    assert (row.status, row.attempts) == ("sent", 1) and row.telegram_message_id
+    assert received(emulator, chat) == ["Hello"]
+
+
+async def test_one_chat_gets_at_most_one_message_a_second(db: SessionFactory, telegram) -> None:  # type: ignore[no-untyped-def]
+    emulator, bot = telegram
+    chat = emulator.add_user("Sam", "en")["id"]
+    for n in range(4):
+        await queue(db, chat, f"note {n}")
+    started = asyncio.get_running_loop().time()
+    await run_until_done(Sender(db, make_send(bot)))
+    assert received(emulator, chat) == [f"note {n}" for n in range(4)]
+    assert asyncio.get_running_loop().time() - started >= 2.9
+    assert [c for c in emulator.calls if c.error and "Too Many" in c.error] == []
+
+
+async def test_429_waits_and_retries_without_losing_anything(db: SessionFactory, telegram) -> None:  # type: ignore[no-untyped-def]
+    emulator, bot = telegram
+    chat = emulator.add_user("Sam", "en")["id"]
+    emulator.inject("sendMessage", ApiError(429, "Too Many Requests: retry after 1", 1))
+    await queue(db, chat, "patience")
+    await run_until_done(Sender(db, make_send(bot)))
+    [row] = await rows(db)
+    assert row.status == "sent" and row.last_error is None
+    assert received(emulator, chat) == ["patience"]
+
+
+async def test_403_marks_the_user_blocked_and_withdraws_their_messages(
+    db: SessionFactory, telegram
+) -> None:  # type: ignore[no-untyped-def]
+    emulator, bot = telegram
+    user = await person(db)
+    emulator.add_user("Sam", "en", user_id=user.chat_id)
+    other = emulator.add_user("Ana", "en")["id"]
+    emulator.set_blocked(user.chat_id, True)
+    await queue(db, user.chat_id, "first")
+    await queue(db, user.chat_id, "second", due_at=datetime.now(UTC) + timedelta(hours=1))
+    await queue(db, other, "for Ana")
+    await run_until_done(Sender(db, make_send(bot)))
+    assert [(r.chat_id, r.status) for r in await rows(db)] == [
+        (user.chat_id, "blocked"),
+        (user.chat_id, "blocked"),
+        (other, "sent"),
+    ]
+    async with db() as session:
+        assert (await session.get(User, user.id)).blocked_at is not None  # type: ignore[union-attr]
+
+
+async def test_400_is_recorded_and_not_retried(db: SessionFactory, telegram) -> None:  # type: ignore[no-untyped-def]
+    emulator, bot = telegram
+    chat = emulator.add_user("Sam", "en")["id"]
+    await queue(db, chat, "<b>unclosed")
+    await run_until_done(Sender(db, make_send(bot)))
+    [row] = await rows(db)
+    assert row.status == "failed" and "can't parse entities" in (row.last_error or "").lower()
+    assert len([c for c in emulator.calls if c.method == "sendMessage"]) == 1
+
+
+async def test_a_dropped_connection_is_retried_later(db: SessionFactory, telegram) -> None:  # type: ignore[no-untyped-def]
+    emulator, bot = telegram
+    chat = emulator.add_user("Sam", "en")["id"]
+    emulator.inject("sendMessage", DropConnection())
+    await queue(db, chat, "again")
+    sender = Sender(db, make_send(bot))
+    await sender.tick()
+    await sender.drain()
+    [row] = await rows(db)
+    assert (row.status, row.attempts, row.last_error) == ("pending", 1, "network: NetworkError")
+    async with db.begin() as session:  # skip the back-off
+        await session.execute(update(OutboxMessage).values(due_at=datetime.now(UTC)))
+    await run_until_done(sender)
+    assert received(emulator, chat) == ["again"]
+    assert (await rows(db))[0].status == "sent"
+
+
+async def test_network_errors_give_up_after_a_bounded_number_of_tries(
+    db: SessionFactory, telegram
+) -> None:  # type: ignore[no-untyped-def]
+    emulator, bot = telegram
+    chat = emulator.add_user("Sam", "en")["id"]
+    emulator.inject("sendMessage", *[DropConnection() for _ in range(delivery.MAX_ATTEMPTS)])
+    await queue(db, chat, "lost cause")
+    sender = Sender(db, make_send(bot), per_chat_interval=0)
+    for _ in range(delivery.MAX_ATTEMPTS):
+        async with db.begin() as session:
+            await session.execute(update(OutboxMessage).values(due_at=datetime.now(UTC)))
+        await sender.tick()
+        await sender.drain()
+    [row] = await rows(db)
+    assert (row.status, row.attempts) == ("failed", delivery.MAX_ATTEMPTS)
+    assert received(emulator, chat) == []
+
+
+async def test_messages_left_in_flight_by_a_dead_sender_are_sent_again(
+    db: SessionFactory, telegram
+) -> None:  # type: ignore[no-untyped-def]
+    emulator, bot = telegram
+    chat = emulator.add_user("Sam", "en")["id"]
+    await queue(db, chat, "orphan")
+    async with db.begin() as session:
+        await session.execute(
+            update(OutboxMessage).values(
+                status="sending",
+                claimed_at=datetime.now(UTC) - delivery.LEASE - timedelta(seconds=1),
+            )
+        )
+    sender = Sender(db, make_send(bot))
+    assert await sender.recover() == 1
+    await run_until_done(sender)
+    assert received(emulator, chat) == ["orphan"]
+
+
+async def test_two_senders_share_the_table_without_a_duplicate(
+    db: SessionFactory, telegram
+) -> None:  # type: ignore[no-untyped-def]
+    emulator, bot = telegram
+    chats = [emulator.add_user(f"P{n}", "en")["id"] for n in range(60)]
+    for chat in chats:
+        await queue(db, chat, f"hello {chat}")
+    first, second = Sender(db, make_send(bot), rate=15), Sender(db, make_send(bot), rate=15)
+    await run_until_done(first, second)
+    for chat in chats:
+        assert received(emulator, chat) == [f"hello {chat}"]
+    assert {r.status for r in await rows(db)} == {"sent"}
+    assert [c for c in emulator.calls if not c.ok] == []
