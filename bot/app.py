@@ -38,6 +38,7 @@ from handlers import (
     operators,
     privacy,
     profile,
+    reminders,
     settings,
     signup,
     staff,
@@ -144,6 +145,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(on_callback("ac", activities.activities_button))
     app.add_handler(on_callback("sg", signup.signup_button))
     app.add_handler(on_callback("op", staff.staff_button))
+    app.add_handler(on_callback("rm", reminders.reminder_button))
     app.add_handler(CallbackQueryHandler(fallback.stale_button))
 
     # 0: typed text, unknown commands, then every other kind of message.
@@ -196,5 +198,13 @@ def build_application(settings: Settings, *, token: str | None = None) -> PortaA
     app.bot_data.update(settings=settings, engine=engine, db=session_factory(engine))
     register_handlers(app)
     scheduler.start(app, settings)
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(
+        reminders.plan,
+        interval=settings.reminder_scan_seconds,
+        first=1,
+        name="reminders",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
     assert isinstance(app, PortaApplication)
     return app

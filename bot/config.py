@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     neighbourhoods_list: str = Field(
         "San Vito,San Concordio,Pontetetto,Sant'Anna,Ponte a Moriano", alias="PORTA_NEIGHBOURHOODS"
     )
+    reminder_hours_list: str = Field("24,2", alias="PORTA_REMINDER_HOURS")
+    reminder_scan_seconds: float = Field(30.0, alias="PORTA_REMINDER_SCAN_SECONDS", gt=0)
     log_level: str = Field("INFO", alias="PORTA_LOG_LEVEL")
 
     @field_validator("telegram_bot_token")
@@ -80,6 +82,18 @@ class Settings(BaseSettings):
     @property
     def neighbourhoods(self) -> list[str]:
         return [name.strip() for name in self.neighbourhoods_list.split(",") if name.strip()]
+
+    @field_validator("reminder_hours_list")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        if not parts or not all(p.isdigit() and 0 < int(p) <= 24 * 14 for p in parts):
+            raise ValueError("expected whole hours before the activity, like 24,2")
+        return value
+
+    @property
+    def reminder_hours(self) -> list[int]:
+        return sorted({int(p) for p in self.reminder_hours_list.split(",") if p.strip()})
 
     @cached_property
     def zone(self) -> ZoneInfo:

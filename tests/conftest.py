@@ -72,7 +72,7 @@ def settings(database_url: str, engine: AsyncEngine, monkeypatch: pytest.MonkeyP
         if name.startswith(("PORTA_", "TELEGRAM_")) and name != "PORTA_TEST_DATABASE_URL":
             monkeypatch.delenv(name)
     monkeypatch.chdir(Path(__file__).parent)  # no developer's .env leaks in
-    return load_settings(DATABASE_URL=database_url)
+    return load_settings(DATABASE_URL=database_url, PORTA_REMINDER_SCAN_SECONDS="0.3")
 
 
 @pytest.fixture

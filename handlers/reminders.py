@@ -1,0 +1,78 @@
+"""Reminders before an activity, in the person's language, with "I'll be there" and "I can't
+come" (which frees the place for the waitlist)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import delivery, scheduler
+from bot.config import Settings
+from bot.db.session import SessionFactory
+from bot.i18n import N_, Translator
+from bot.services import reminders, signups, users
+from handlers.callbacks import Callback, pack
+from handlers.cards import title_of, when
+from handlers.common import PortaContext, answer, buttons, close_keyboard, say
+from handlers.profile import STALE_BUTTON, ids
+
+log = logging.getLogger(__name__)
+
+
+async def plan(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Queue the reminders that have come due (a JobQueue job; safe to run any time)."""
+    settings: Settings = context.bot_data["settings"]
+    db: SessionFactory = context.bot_data["db"]
+    queued = 0
+    async with db.begin() as session:
+        for item in await reminders.due(session, settings.reminder_hours, settings.zone,
+                                        datetime.now(UTC)):  # fmt: skip
+            default = settings.default_language
+            t = Translator(users.locale_of(item.user, default), settings.zone)
+            activity = item.signup.activity
+            text = say(t, N_("⏰ <b>Reminder</b>: {title}\n🗓 {when}\n📍 {place}"),
+                       title=title_of(t, activity, default), when=when(t, activity.starts_at),
+                       place=f"{activity.hub.name}, {activity.hub.address}")  # fmt: skip
+            markup = buttons([
+                [(t.pgettext("button", "👍 I'll be there"), pack("rm", "y", item.signup.id))],
+                [(t.pgettext("button", "❌ I can't come"), pack("rm", "n", item.signup.id))],
+            ])  # fmt: skip
+            row = await delivery.enqueue(session, item.user.chat_id, t.directed(text),
+                                         kind="reminder", reply_markup=markup.to_dict(),
+                                         dedupe_key=item.key)  # fmt: skip
+            queued += row is not None
+    if queued:
+        log.info("queued %s reminders", queued)
+        scheduler.kick(context.application)
+
+
+async def reminder_button(update: Update, context: PortaContext, data: Callback) -> None:
+    """Confirm ("y") or give up ("n") the place a reminder is about."""
+    from handlers.signup import tell_promoted
+
+    choice, number = data.arg(0), data.arg(1)
+    if choice not in ("y", "n") or not number.isdigit():
+        await answer(update.callback_query, say(context.t, STALE_BUTTON))
+        return
+    user_id, _ = ids(update)
+    now, query = datetime.now(UTC), update.callback_query
+    async with context.db.begin() as session:
+        mine = {s.id: s for s in await signups.of_user(session, user_id)}.get(int(number))
+        if mine is None or mine.status != "confirmed":
+            await answer(query, say(context.t, STALE_BUTTON))
+            return
+        promoted = None
+        if choice == "n":
+            _, promoted = await signups.cancel(session, user_id, mine.activity_id, now)
+    if choice == "y":
+        await answer(query, say(context.t, N_("Great, see you there!")))
+        await close_keyboard(query, context, context.t.pgettext("button", "👍 I'll be there"))
+        return
+    log.info("user %s gave up a place at activity %s from a reminder", user_id, mine.activity_id)
+    await answer(query, say(context.t, N_("Your place is cancelled.")))
+    await close_keyboard(query, context, context.t.pgettext("button", "❌ I can't come"))
+    if promoted is not None:
+        await tell_promoted(context, promoted)
