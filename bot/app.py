@@ -29,6 +29,7 @@ from bot.db.session import create_engine, session_factory
 from bot.i18n import N_, SUPPORTED_LOCALES, Translator
 from handlers import (
     activities,
+    broadcasts,
     errors,
     fallback,
     gate,
@@ -63,6 +64,7 @@ DESCRIPTION = N_(
     "Porta is the bot of the youth hubs. Find activities, sign up, ask about housing and "
     "get reminders, in your language."
 )
+BROADCAST_SECONDS = 1.0  # how often broadcasts are started and their progress shown
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 SHORT_DESCRIPTION = N_("Activities, housing and help from the youth hubs.")
 
@@ -132,6 +134,9 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("operators", operators.operators_command))
     app.add_handler(CommandHandler("manage", staff.manage_command))
     app.add_handler(CommandHandler("newactivity", staff_form.new_activity))
+    app.add_handler(CommandHandler("broadcast", broadcasts.broadcast_command))
+    app.add_handler(CommandHandler("broadcasts", broadcasts.list_command))
+    app.add_handler(CommandHandler("stop", broadcasts.stop_command))
 
     # 0: buttons, by the kind of their callback data; anything else is stale.
     app.add_handler(on_callback("ob", onboarding.onboarding_button))
@@ -146,6 +151,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(on_callback("sg", signup.signup_button))
     app.add_handler(on_callback("op", staff.staff_button))
     app.add_handler(on_callback("rm", reminders.reminder_button))
+    app.add_handler(on_callback("bc", broadcasts.broadcast_button))
     app.add_handler(CallbackQueryHandler(fallback.stale_button))
 
     # 0: typed text, unknown commands, then every other kind of message.
@@ -204,6 +210,13 @@ def build_application(settings: Settings, *, token: str | None = None) -> PortaA
         interval=settings.reminder_scan_seconds,
         first=1,
         name="reminders",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+    app.job_queue.run_repeating(
+        broadcasts.tick,
+        interval=BROADCAST_SECONDS,
+        first=1,
+        name="broadcasts",
         job_kwargs={"max_instances": 1, "coalesce": True},
     )
     assert isinstance(app, PortaApplication)

@@ -34,8 +34,9 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 5
 
-# Sends one message; returns Telegram's message id. Raises python-telegram-bot's errors.
-SendFn = Callable[[int, str, dict[str, Any] | None], Awaitable[int]]
+# Sends one message (chat, text, inline keyboard, photo); returns Telegram's message id.
+# Raises python-telegram-bot's errors.
+SendFn = Callable[[int, str, dict[str, Any] | None, str | None], Awaitable[int]]
 
 
 def now() -> datetime:
@@ -59,9 +60,16 @@ async def enqueue(
         )
         if existing is not None:
             return None
-    row = OutboxMessage(chat_id=chat_id, kind=kind, text=text, reply_markup=reply_markup,
-                        due_at=due_at or now(), dedupe_key=dedupe_key, status="pending",
-                        attempts=0)  # fmt: skip
+    row = OutboxMessage(
+        chat_id=chat_id,
+        kind=kind,
+        text=text,
+        reply_markup=reply_markup,
+        due_at=due_at or now(),
+        dedupe_key=dedupe_key,
+        status="pending",
+        attempts=0,
+    )
     session.add(row)
     try:
         async with session.begin_nested():
@@ -156,7 +164,7 @@ class Sender:
         try:
             await self._wait_turn(row.chat_id)
             try:
-                message_id = await self.send(row.chat_id, row.text, row.reply_markup)
+                message_id = await self.send(row.chat_id, row.text, row.reply_markup, row.photo)
             except RetryAfter as error:
                 await self._retry_after(row, error)
             except Forbidden:
@@ -174,16 +182,26 @@ class Sender:
         finally:
             self._in_flight.discard(row.id)
 
-    async def _finish(self, row: OutboxMessage, status: str, *, message_id: int | None = None,
-                      error: str | None = None) -> None:  # fmt: skip
+    async def _finish(
+        self,
+        row: OutboxMessage,
+        status: str,
+        *,
+        message_id: int | None = None,
+        error: str | None = None,
+    ) -> None:
         async with self.db.begin() as session:
             await session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == row.id).values(
-                    status=status, sent_at=now() if status == "sent" else None,
-                    telegram_message_id=message_id, last_error=error and error[:200],
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(
+                    status=status,
+                    sent_at=now() if status == "sent" else None,
+                    telegram_message_id=message_id,
+                    last_error=error and error[:200],
                     attempts=OutboxMessage.attempts + 1,
                 )
-            )  # fmt: skip
+            )
         if status == "failed":
             log.warning("outbox: message %s refused by Telegram", row.id)
 
@@ -194,11 +212,15 @@ class Sender:
         log.warning("outbox: Telegram asked to wait %s s (message %s)", seconds, row.id)
         async with self.db.begin() as session:
             await session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == row.id).values(
-                    status="pending", claimed_at=None, due_at=now() + timedelta(seconds=seconds),
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(
+                    status="pending",
+                    claimed_at=None,
+                    due_at=now() + timedelta(seconds=seconds),
                     last_error="429",
                 )
-            )  # fmt: skip
+            )
 
     async def _blocked(self, row: OutboxMessage) -> None:
         """The user blocked the bot: note it, and withdraw what else waits for them."""
@@ -210,9 +232,10 @@ class Sender:
                 .values(status="blocked", last_error="403")
             )
             await session.execute(
-                update(User).where(User.chat_id == row.chat_id, User.blocked_at.is_(None))
+                update(User)
+                .where(User.chat_id == row.chat_id, User.blocked_at.is_(None))
                 .values(blocked_at=now())
-            )  # fmt: skip
+            )
         log.info("outbox: chat %s blocked the bot", row.chat_id)
 
     async def _network_error(self, row: OutboxMessage, error: Exception) -> None:
@@ -223,9 +246,14 @@ class Sender:
         backoff = timedelta(seconds=2**attempts)
         async with self.db.begin() as session:
             await session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == row.id).values(
-                    status="pending", claimed_at=None, attempts=attempts,
-                    due_at=now() + backoff, last_error=f"network: {type(error).__name__}",
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(
+                    status="pending",
+                    claimed_at=None,
+                    attempts=attempts,
+                    due_at=now() + backoff,
+                    last_error=f"network: {type(error).__name__}",
                 )
-            )  # fmt: skip
+            )
         log.info("outbox: network error on message %s, retry in %s", row.id, backoff)

@@ -16,9 +16,16 @@ TICK_SECONDS = 0.5
 
 
 def make_send(bot: Bot) -> SendFn:
-    async def send(chat_id: int, text: str, reply_markup: dict[str, Any] | None) -> int:
+    async def send(
+        chat_id: int, text: str, reply_markup: dict[str, Any] | None, photo: str | None
+    ) -> int:
         markup = InlineKeyboardMarkup.de_json(reply_markup, bot) if reply_markup else None
-        message = await bot.send_message(chat_id, text, reply_markup=markup, parse_mode="HTML")
+        if photo:
+            message = await bot.send_photo(
+                chat_id, photo, caption=text, reply_markup=markup, parse_mode="HTML"
+            )
+        else:
+            message = await bot.send_message(chat_id, text, reply_markup=markup, parse_mode="HTML")
         return message.message_id
 
     return send
@@ -47,9 +54,12 @@ def start(app: Application, settings: Settings) -> None:  # type: ignore[type-ar
     assert app.job_queue is not None
     app.job_queue.run_once(recover, 0, name="outbox-recover")
     app.job_queue.run_repeating(
-        deliver, interval=TICK_SECONDS, first=0.1, name="outbox",
+        deliver,
+        interval=TICK_SECONDS,
+        first=0.1,
+        name="outbox",
         job_kwargs={"max_instances": 1, "coalesce": True},
-    )  # fmt: skip
+    )
 
 
 def kick(app: Application) -> None:  # type: ignore[type-arg]

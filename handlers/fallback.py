@@ -16,7 +16,12 @@ log = logging.getLogger(__name__)
 
 
 async def media_message(update: Update, context: PortaContext) -> None:
-    """Photos, stickers, voice, places and files: say what Porta can read."""
+    """Photos, stickers, voice, places and files: say what Porta can read (a photo may be
+    an announcement that staff are writing)."""
+    from handlers import broadcasts
+
+    if update.message and update.message.photo and await broadcasts.take_message(update, context):
+        return
     text = say(context.t, N_("I can only read text and buttons. Please use the menu below."))
     await reply(update, context, text)
 

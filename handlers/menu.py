@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot.i18n import N_, SUPPORTED_LOCALES, Translator
 from bot.services import users
-from handlers import activities, onboarding, settings, signup, staff_form
+from handlers import activities, broadcasts, onboarding, settings, signup, staff_form
 from handlers.common import PortaContext, reply, say
 from handlers.labels import main_menu, menu_action
 from handlers.profile import ids, save_neighbourhood
@@ -47,6 +47,8 @@ async def text_message(update: Update, context: PortaContext) -> None:
     text = update.message.text
     action = menu_action(text, all_translators(context))
     if action is None and await staff_form.take_text(update, context, text):
+        return
+    if action is None and await broadcasts.take_message(update, context):
         return
     user_id, _ = ids(update)
     async with context.db() as session:

@@ -38,6 +38,7 @@ async def send_later(
 ) -> None:
     """Put a message in the outbox and wake the sender."""
     async with context.db.begin() as session:
-        await delivery.enqueue(session, chat_id, text, kind="notice",
-                               reply_markup=markup.to_dict() if markup else None)  # fmt: skip
+        await delivery.enqueue(
+            session, chat_id, text, kind="notice", reply_markup=markup.to_dict() if markup else None
+        )
     scheduler.kick(context.application)

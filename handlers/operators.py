@@ -23,6 +23,8 @@ OPERATOR_COMMANDS = {
     "stats": "operator",
     "manage": "operator",
     "newactivity": "operator",
+    "broadcast": "operator",
+    "broadcasts": "operator",
     "operators": "admin",
 }
 

@@ -28,21 +28,33 @@ async def plan(context: ContextTypes.DEFAULT_TYPE) -> None:
     db: SessionFactory = context.bot_data["db"]
     queued = 0
     async with db.begin() as session:
-        for item in await reminders.due(session, settings.reminder_hours, settings.zone,
-                                        datetime.now(UTC)):  # fmt: skip
+        for item in await reminders.due(
+            session, settings.reminder_hours, settings.zone, datetime.now(UTC)
+        ):
             default = settings.default_language
             t = Translator(users.locale_of(item.user, default), settings.zone)
             activity = item.signup.activity
-            text = say(t, N_("⏰ <b>Reminder</b>: {title}\n🗓 {when}\n📍 {place}"),
-                       title=title_of(t, activity, default), when=when(t, activity.starts_at),
-                       place=f"{activity.hub.name}, {activity.hub.address}")  # fmt: skip
-            markup = buttons([
-                [(t.pgettext("button", "👍 I'll be there"), pack("rm", "y", item.signup.id))],
-                [(t.pgettext("button", "❌ I can't come"), pack("rm", "n", item.signup.id))],
-            ])  # fmt: skip
-            row = await delivery.enqueue(session, item.user.chat_id, t.directed(text),
-                                         kind="reminder", reply_markup=markup.to_dict(),
-                                         dedupe_key=item.key)  # fmt: skip
+            text = say(
+                t,
+                N_("⏰ <b>Reminder</b>: {title}\n🗓 {when}\n📍 {place}"),
+                title=title_of(t, activity, default),
+                when=when(t, activity.starts_at),
+                place=f"{activity.hub.name}, {activity.hub.address}",
+            )
+            markup = buttons(
+                [
+                    [(t.pgettext("button", "👍 I'll be there"), pack("rm", "y", item.signup.id))],
+                    [(t.pgettext("button", "❌ I can't come"), pack("rm", "n", item.signup.id))],
+                ]
+            )
+            row = await delivery.enqueue(
+                session,
+                item.user.chat_id,
+                t.directed(text),
+                kind="reminder",
+                reply_markup=markup.to_dict(),
+                dedupe_key=item.key,
+            )
             queued += row is not None
     if queued:
         log.info("queued %s reminders", queued)

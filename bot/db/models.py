@@ -207,4 +207,32 @@ class OutboxMessage(Base):
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    broadcast_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    photo: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Broadcast(Base):
+    """An announcement to an audience, sent through the outbox, with its final figures."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    # {"it": "...", "ar": "..."}: the author's text under base_language, others optional.
+    texts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    base_language: Mapped[str] = mapped_column(String(16))
+    photo: Mapped[str | None] = mapped_column(String(200))
+    # all, hub:<id>, neighbourhood:<name>, language:<code>, interest:<key>, activity:<id>
+    audience: Mapped[str] = mapped_column(String(120))
+    scheduled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # draft, scheduled, sending, done, cancelled
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    blocked: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]

@@ -1,0 +1,360 @@
+"""Announcements: staff compose one (text or photo), pick the audience, add other languages,
+preview it with the number of people, and send it now or later; a message shows the progress.
+People switch announcements off in Settings or with /stop."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from telegram import Update
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.config import Settings
+from bot.db.models import Broadcast
+from bot.db.session import SessionFactory
+from bot.i18n import N_, SUPPORTED_LOCALES, Translator, native_name
+from bot.services import broadcasts, catalog, manage, users
+from bot.services.broadcasts import MAX_CAPTION, MAX_TEXT
+from handlers.callbacks import Callback, pack
+from handlers.common import PortaContext, answer, buttons, reply, say, show
+from handlers.labels import INTEREST_LABELS, label
+from handlers.profile import STALE_BUTTON, ids
+
+log = logging.getLogger(__name__)
+
+PROGRESS = N_(
+    "📣 Announcement {number}: {sent} of {total} sent. Blocked: {blocked}. Failed: {failed}."
+)
+WRITE = N_("📣 Write the announcement. You can also send a photo with a caption.")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def stop_command(update: Update, context: PortaContext) -> None:
+    """Switch announcements off."""
+    async with context.db.begin() as session:
+        user = await users.ensure(session, *ids(update))
+        users.set_notifications(user, news=False)
+    text = N_("You will get no more announcements. To get them again, go to Settings.")
+    await reply(update, context, say(context.t, text))
+
+
+async def broadcast_command(update: Update, context: PortaContext) -> None:
+    """Start composing an announcement (staff only)."""
+    async with context.db.begin() as session:
+        await manage.start_draft(session, ids(update)[0], None, "b:text", context.t.locale)
+    await reply(update, context, say(context.t, WRITE))
+
+
+async def take_message(update: Update, context: PortaContext) -> bool:
+    """The announcement's text or photo, or a text in another language, or the send time."""
+    message = update.effective_message
+    if message is None:
+        return False
+    user_id, _ = ids(update)
+    async with context.db.begin() as session:
+        draft = await manage.draft_of(session, user_id)
+        if draft is None or not draft.step.startswith("b:"):
+            return False
+        data, step = dict(draft.data), draft.step
+        text = message.caption if message.photo else message.text
+        limit = MAX_CAPTION if message.photo or data.get("photo") else MAX_TEXT
+        if step == "b:when":
+            try:
+                data["at"] = manage.parse_answer("start", text or "", context.settings.zone, now())
+            except ValueError:
+                await reply(
+                    update,
+                    context,
+                    say(context.t, N_("That does not look right. Please try again.")),
+                )
+                return True
+        elif not text or len(text) > limit or step not in ("b:text", "b:extra"):
+            await reply(
+                update,
+                context,
+                say(context.t, N_("Please write a text of up to {count} characters."), count=limit),
+            )
+            return True
+        elif step == "b:text":
+            data["texts"] = {data["language"]: text}
+            data["photo"] = message.photo[-1].file_id if message.photo else None
+            draft.step = "b:audience"
+        else:
+            data["texts"] = {**data["texts"], data["extra"]: text}
+            draft.step = "b:more"
+        draft.data = data
+    if step == "b:when":
+        await create(update, context, data, at=datetime.fromisoformat(str(data["at"])))
+    elif step == "b:text":
+        await ask_audience(update, context)
+    else:
+        await ask_more(update, context, data)
+    return True
+
+
+async def ask_audience(update: Update, context: PortaContext) -> None:
+    t = context.t
+    rows = [
+        [(t.pgettext("audience", "Everyone"), pack("bc", "a", "all"))],
+        [
+            (t.pgettext("audience", "People of a hub"), pack("bc", "k", "hub")),
+            (t.pgettext("audience", "A neighbourhood"), pack("bc", "k", "neighbourhood")),
+        ],
+        [
+            (t.pgettext("audience", "A language"), pack("bc", "k", "language")),
+            (t.pgettext("audience", "An interest"), pack("bc", "k", "interest")),
+        ],
+        [(t.pgettext("audience", "People of an activity"), pack("bc", "k", "activity"))],
+    ]
+    await reply(update, context, say(t, N_("Who should get it?")), buttons(rows))
+
+
+async def audience_choices(update: Update, context: PortaContext, kind: str) -> None:
+    t = context.t
+    async with context.db() as session:
+        if kind == "hub":
+            rows = [[(h.name, pack("bc", "a", f"hub:{h.id}"))] for h in await catalog.hubs(session)]
+        elif kind == "activity":
+            upcoming, _ = await manage.upcoming(session, now(), 0)
+            default = context.settings.default_language
+            rows = [
+                [
+                    (
+                        catalog.text_for(a, t.locale, default).title[:40],
+                        pack("bc", "a", f"activity:{a.id}"),
+                    )
+                ]
+                for a in upcoming
+            ]
+        elif kind == "language":
+            rows = [[(native_name(c), pack("bc", "a", f"language:{c}"))] for c in SUPPORTED_LOCALES]
+        elif kind == "interest":
+            rows = [
+                [(label(t, e), pack("bc", "a", f"interest:{k}"))]
+                for k, e in INTEREST_LABELS.items()
+            ]
+        else:
+            rows = [
+                [(n, pack("bc", "a", f"neighbourhood:{n}"))]
+                for n in context.settings.neighbourhoods
+            ]
+    await show(update, context, say(t, N_("Who should get it?")), buttons(rows))
+
+
+async def ask_more(update: Update, context: PortaContext, data: dict[str, object]) -> None:
+    done = set(data["texts"])  # type: ignore[call-overload]
+    rows = [[(native_name(c), pack("bc", "l", c))] for c in SUPPORTED_LOCALES if c not in done]
+    rows.append([(context.t.pgettext("button", "👀 Preview"), pack("bc", "p", 0))])
+    await reply(
+        update,
+        context,
+        say(context.t, N_("Add the text in another language, or see the preview.")),
+        buttons(rows),
+    )
+
+
+async def broadcast_button(update: Update, context: PortaContext, data: Callback) -> None:
+    """Every button of the announcement form; refused to anyone who is not staff."""
+    from handlers.staff import is_staff
+
+    query = update.callback_query
+    if not await is_staff(update, context):
+        await answer(
+            query, say(context.t, N_("Sorry, this command is only for hub staff.")), alert=True
+        )
+        return
+    action, arg = data.arg(0), ":".join(data.args[1:])
+    user_id, _ = ids(update)
+    async with context.db.begin() as session:
+        draft = await manage.draft_of(session, user_id)
+        if draft is None or not draft.step.startswith("b:"):
+            await answer(query, say(context.t, STALE_BUTTON))
+            return
+        values = dict(draft.data)
+        if action == "a":
+            try:
+                broadcasts.parse_audience(arg)
+            except ValueError:
+                await answer(query, say(context.t, STALE_BUTTON))
+                return
+            values["audience"], draft.step = arg, "b:more"
+        elif action == "l" and arg in SUPPORTED_LOCALES:
+            values["extra"], draft.step = arg, "b:extra"
+        elif action == "later":
+            draft.step = "b:when"
+        draft.data = values
+    await answer(query)
+    if action == "k":
+        await audience_choices(update, context, arg)
+    elif action == "a":
+        await ask_more(update, context, values)
+    elif action == "l":
+        await reply(
+            update,
+            context,
+            say(context.t, N_("Write the announcement in {language}."), language=native_name(arg)),
+        )
+    elif action == "p":
+        await preview(update, context, values)
+    elif action == "now":
+        await create(update, context, values, at=None)
+    elif action == "later":
+        await reply(
+            update,
+            context,
+            say(
+                context.t,
+                N_("When should it go out? Write the date and time, like 24/12/2026 17:30."),
+            ),
+        )
+    elif action == "drop":
+        async with context.db.begin() as session:
+            if (gone := await manage.draft_of(session, user_id)) is not None:
+                await session.delete(gone)
+        await show(update, context, say(context.t, N_("The announcement is discarded.")))
+
+
+async def preview(update: Update, context: PortaContext, values: dict[str, object]) -> None:
+    """Show the announcement as a reader in the author's language sees it, and its reach."""
+    default = context.settings.default_language
+    async with context.db() as session:
+        count = len(await broadcasts.recipients(session, str(values["audience"]), default))
+    draft = Broadcast(texts=values["texts"], base_language=str(values["language"]))
+    shown = broadcasts.text_for(draft, context.t.locale, context.t)
+    reach = context.t.ngettext(
+        "It will go to {count} person.", "It will go to {count} people.", count
+    ).format(count=count)
+    t = context.t
+    markup = buttons(
+        [
+            [
+                (t.pgettext("button", "📣 Send now"), pack("bc", "now", 0)),
+                (t.pgettext("button", "🕒 Send later"), pack("bc", "later", 0)),
+            ],
+            [(t.pgettext("button", "❌ Discard"), pack("bc", "drop", 0))],
+        ]
+    )
+    if values.get("photo"):
+        chat_id = ids(update)[1]
+        await context.bot.send_photo(chat_id, str(values["photo"]), caption=t.directed(shown))
+    else:
+        await reply(update, context, shown)
+    await reply(update, context, reach, markup)
+
+
+async def create(
+    update: Update, context: PortaContext, values: dict[str, object], at: datetime | None
+) -> None:
+    """Store the broadcast; the broadcast job sends it when its time comes."""
+    user_id, chat_id = ids(update)
+    async with context.db.begin() as session:
+        draft = await manage.draft_of(session, user_id)
+        if draft is not None:
+            await session.delete(draft)
+        item = Broadcast(
+            author_id=user_id,
+            texts=values["texts"],
+            base_language=str(values["language"]),
+            photo=values.get("photo"),
+            audience=str(values["audience"]),
+            scheduled_at=at or now(),
+            status="scheduled",
+            total=0,
+            sent=0,
+            blocked=0,
+            failed=0,
+            progress_chat_id=chat_id,
+        )
+        session.add(item)
+        await session.flush()
+    log.info("operator %s scheduled broadcast %s", user_id, item.id)
+    if at is None:
+        text = say(context.t, PROGRESS, number=item.id, sent=0, total="…", blocked=0, failed=0)
+    else:
+        text = say(
+            context.t,
+            N_("📣 Announcement {number} will go out on {when}."),
+            number=item.id,
+            when=context.t.format_datetime(at, "short"),
+        )
+    message = await reply(update, context, text)
+    async with context.db.begin() as session:
+        stored = await session.get(Broadcast, item.id)
+        if stored is not None:
+            stored.progress_message_id = message.message_id
+    if at is None and context.application.job_queue:
+        context.application.job_queue.run_once(tick, 0)
+
+
+async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Expand broadcasts whose time has come; show each one's progress in place."""
+    settings: Settings = context.bot_data["settings"]
+    db: SessionFactory = context.bot_data["db"]
+    moment = now()
+    async with db.begin() as session:
+        for item in await broadcasts.due(session, moment):
+            count = await broadcasts.expand(session, item, settings.default_language, settings.zone)
+            log.info("broadcast %s goes to %s people", item.id, count)
+        changed = [
+            b
+            for b in await broadcasts.active(session)
+            if await broadcasts.update_progress(session, b, moment)
+        ]
+    from bot import scheduler
+
+    scheduler.kick(context.application)
+    for item in changed:
+        await show_progress(context, item, settings)
+
+
+async def show_progress(
+    context: ContextTypes.DEFAULT_TYPE, item: Broadcast, settings: Settings
+) -> None:
+    if item.progress_chat_id is None or item.progress_message_id is None:
+        return
+    t = Translator(item.base_language, settings.zone)  # the author wrote in their language
+    text = say(
+        t,
+        PROGRESS,
+        number=item.id,
+        sent=item.sent,
+        total=item.total,
+        blocked=item.blocked,
+        failed=item.failed,
+    )
+    if item.status == "done":
+        text += "\n" + say(t, N_("✅ Finished."))
+    try:
+        await context.bot.edit_message_text(
+            t.directed(text), item.progress_chat_id, item.progress_message_id
+        )
+    except BadRequest as error:
+        if "not modified" not in error.message:
+            log.warning("could not show the progress of broadcast %s", item.id)
+    except TelegramError:
+        log.warning("could not show the progress of broadcast %s", item.id)
+
+
+async def list_command(update: Update, context: PortaContext) -> None:
+    """The last announcements with their final figures (staff only)."""
+    async with context.db() as session:
+        items = await broadcasts.recent(session)
+    lines = [say(context.t, N_("📣 <b>Announcements</b>"))]
+    for item in items:
+        lines.append(
+            say(
+                context.t,
+                PROGRESS,
+                number=item.id,
+                sent=item.sent,
+                total=item.total,
+                blocked=item.blocked,
+                failed=item.failed,
+            )
+        )
+    await reply(update, context, "\n".join(lines))

@@ -1,0 +1,89 @@
+"""Announcements end to end: compose, audience, other languages, preview, progress, /stop."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import Broadcast, Operator, OutboxMessage, User
+from bot.db.session import SessionFactory
+from bot.sandbox.client import SandboxClient, SandboxUser
+from tests.flows import onboard
+
+
+async def staff(client: SandboxClient, db: SessionFactory) -> SandboxUser:
+    user = await client.add_user("Giulia", "en")
+    async with db.begin() as session:
+        session.add(Operator(telegram_id=user.id, role="operator"))
+    return user
+
+
+async def wait_done(db: SessionFactory, seconds: float = 20) -> Broadcast:
+    for _ in range(int(seconds / 0.1)):
+        async with db() as session:
+            item = await session.scalar(select(Broadcast))
+        if item is not None and item.status == "done":
+            return item
+        await asyncio.sleep(0.1)
+    raise AssertionError("the broadcast did not finish")
+
+
+async def test_a_broadcast_to_one_language_with_a_translation_and_progress(
+    client: SandboxClient, db: SessionFactory
+) -> None:
+    arabic = [await onboard(client, "ar") for _ in range(2)]
+    english = await onboard(client, "en")
+    french = await onboard(client, "fr")
+    worker = await staff(client, db)
+    await worker.send("/broadcast")
+    await worker.send("The hub is closed on Friday <3")
+    await worker.tap("A language")
+    await worker.tap("العربية")
+    await worker.tap("Français")
+    await worker.send("Le centre est fermé vendredi")
+    await worker.tap("👀 Preview")
+    preview = await worker.bot_messages()
+    assert preview[-2]["text"] == "The hub is closed on Friday <3"
+    assert preview[-1]["text"] == "It will go to 2 people."
+    await worker.tap("📣 Send now")
+    item = await wait_done(db)
+    assert (item.total, item.sent, item.blocked, item.failed) == (2, 2, 0, 0)
+    for person in arabic:
+        got = await person.wait_message("The hub is closed on Friday <3")
+        assert got["text"].startswith("\u200f📣 إعلان من المراكز:")
+    progress = await worker.wait_message("✅ Finished.")
+    assert progress["text"].startswith("📣 Announcement 1: 2 of 2 sent. Blocked: 0. Failed: 0.")
+    for other in (english, french):
+        assert not [
+            m for m in await other.bot_messages() if "closed" in m["text"] or "fermé" in m["text"]
+        ]
+
+
+async def test_stop_and_settings_switch_announcements_off(
+    client: SandboxClient, db: SessionFactory
+) -> None:
+    user = await onboard(client, "en")
+    await user.send("/stop")
+    assert (await user.last())["text"].startswith("You will get no more announcements.")
+    worker = await staff(client, db)
+    await worker.send("/broadcast")
+    await worker.send("Party tonight")
+    await worker.tap("Everyone")
+    await worker.tap("👀 Preview")
+    assert (await worker.last())["text"] == "It will go to 0 people."
+    async with db() as session:
+        assert (await session.get(User, user.id)).notify_announcements is False  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("data", ["bc:1:now:0", "bc:1:a:all", "bc:1:p:0"])
+async def test_broadcast_buttons_refuse_everyone_else(
+    client: SandboxClient, db: SessionFactory, data: str
+) -> None:
+    user = await onboard(client, "en")
+    menu = (await user.bot_messages())[-1]
+    await user.tap_data(menu["message_id"], data)
+    assert (await user.toasts())[-1]["text"] == "Sorry, this command is only for hub staff."
+    async with db() as session:
+        assert (await session.scalars(select(OutboxMessage))).all() == []
