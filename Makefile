@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: sandbox test lint messages
+.PHONY: sandbox test lint messages bench
 
 $(BIN)/porta: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,7 @@ messages: $(BIN)/porta
 		--project=Porta -o locales/messages.pot .
 	$(BIN)/pybabel update -D messages -i locales/messages.pot -d locales --ignore-obsolete \
 		--no-fuzzy-matching
+
+# On-demand benchmarks of the outbox (about ten minutes); results are printed.
+bench: $(BIN)/porta
+	$(BIN)/pytest tests/benchmarks -m benchmark -s -p no:cacheprovider -o addopts=""

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -14,8 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.db import migrate
+from bot.db.models import Broadcast
 from bot.db.session import create_engine, session_factory
-from bot.services import importer
+from bot.i18n import SUPPORTED_LOCALES
+from bot.services import broadcasts, importer, manage
 from bot.services import operators as operator_service
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help="Porta, the youth hubs' bot.")
@@ -164,6 +167,62 @@ def demo_load() -> None:
 
     summary = in_transaction(lambda session, s: load_demo(session, s.zone))
     typer.echo(f"demo loaded: {summary.hubs} hubs, {summary.created + summary.updated} activities")
+
+
+@cli.command()
+def broadcast(
+    text: Annotated[str, typer.Option(help="The announcement, in --language.")],
+    audience: Annotated[
+        str,
+        typer.Option(
+            help="all, hub:ID, neighbourhood:NAME, language:CODE, interest:KEY, activity:ID"
+        ),
+    ] = "all",
+    language: Annotated[str, typer.Option(help="The language of --text.")] = "",
+    translation: Annotated[
+        list[str] | None, typer.Option(help="LANG=TEXT, once per other language.")
+    ] = None,
+    at: Annotated[str, typer.Option(help="Send later, local time: 2026-12-24 17:30.")] = "",
+) -> None:
+    """Queue an announcement; the running Porta sends it, at Telegram's pace."""
+    settings = settings_or_exit()
+    texts = {language or settings.default_language: text}
+    for item in translation or []:
+        code, _, other = item.partition("=")
+        if code not in SUPPORTED_LOCALES or not other:
+            typer.echo(f"porta: --translation {item!r}: expected LANG=TEXT", err=True)
+            raise typer.Exit(2)
+        texts[code] = other
+    try:
+        broadcasts.parse_audience(audience)
+        when = manage.parse_answer("start", at, settings.zone, datetime.now(UTC)) if at else None
+    except ValueError:
+        typer.echo(f"porta: cannot understand --audience {audience!r} or --at {at!r}", err=True)
+        raise typer.Exit(2) from None
+    if any(len(t) > broadcasts.MAX_TEXT for t in texts.values()):
+        typer.echo(f"porta: a text is longer than {broadcasts.MAX_TEXT} characters", err=True)
+        raise typer.Exit(2)
+
+    async def create(session: AsyncSession, s: Settings) -> tuple[int, int]:
+        item = Broadcast(
+            author_id=0,
+            texts=texts,
+            base_language=next(iter(texts)),
+            audience=audience,
+            status="scheduled",
+            total=0,
+            sent=0,
+            blocked=0,
+            failed=0,
+            scheduled_at=datetime.fromisoformat(when) if when else datetime.now(UTC),
+        )
+        session.add(item)
+        await session.flush()
+        reach = len(await broadcasts.recipients(session, audience, s.default_language))
+        return item.id, reach
+
+    number, reach = in_transaction(create)
+    typer.echo(f"broadcast {number} queued for {reach} people")
 
 
 ROLE = Annotated[str, typer.Option("--role", help="operator or admin")]

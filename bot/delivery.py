@@ -2,7 +2,8 @@
 
 Guarantee: at least once, and at most once except for the messages in flight when a process
 dies. A row is claimed (status "sending", committed) before it is sent and marked "sent" after;
-a process that dies between the two leaves it "sending", and after LEASE it is sent again. So a
+a process that dies between the two leaves it "sending", and after the lease
+(PORTA_OUTBOX_LEASE_SECONDS, 60 s) it is sent again. So a
 crash can repeat only what was in flight: at most `Sender.max_in_flight` messages (8).
 
 Pacing: one sender spaces its sends 1/rate apart (30 a second) and keeps at least a second
@@ -89,19 +90,24 @@ class Sender:
     rate: float = 30.0
     per_chat_interval: float = 1.0
     max_in_flight: int = 8
+    lease: timedelta = LEASE
     clock: Callable[[], float] = field(default=lambda: asyncio.get_running_loop().time())
     _next_slot: float = 0.0
     _paused_until: float = 0.0
     _chat_last: dict[int, float] = field(default_factory=dict)
     _in_flight: set[int] = field(default_factory=set)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _claiming: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _stopping: bool = False
 
     async def recover(self) -> int:
         """Put back rows left "sending" by a process that died (after their lease)."""
         async with self.db.begin() as session:
             result = await session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now() - LEASE)
+                .where(
+                    OutboxMessage.status == "sending", OutboxMessage.claimed_at < now() - self.lease
+                )
                 .values(status="pending", claimed_at=None)
             )
         count = int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -136,10 +142,12 @@ class Sender:
         return chosen
 
     async def tick(self) -> int:
-        """Top up the messages in flight; returns how many were claimed."""
-        if self.clock() < self._paused_until:
+        """Top up the messages in flight; returns how many were claimed. Each finished
+        message tops up again, so the pace does not depend on how often tick is called."""
+        if self._stopping or self.clock() < self._paused_until or self._claiming.locked():
             return 0
-        rows = await self.claim(self.max_in_flight - len(self._in_flight))
+        async with self._claiming:
+            rows = await self.claim(self.max_in_flight - len(self._in_flight))
         for row in rows:
             self._in_flight.add(row.id)
             self._chat_last[row.chat_id] = self.clock() + self.per_chat_interval  # reserved
@@ -148,8 +156,9 @@ class Sender:
             task.add_done_callback(self._tasks.discard)
         return len(rows)
 
-    async def drain(self) -> None:
-        """Wait for the messages in flight (for a clean stop)."""
+    async def drain(self, stop: bool = True) -> None:
+        """Wait for the messages in flight; with `stop`, claim no more (for a clean stop)."""
+        self._stopping = stop
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
@@ -181,6 +190,10 @@ class Sender:
             log.exception("outbox: could not record the outcome of message %s", row.id)
         finally:
             self._in_flight.discard(row.id)
+        try:
+            await self.tick()
+        except Exception:  # the next scheduled tick tries again
+            log.exception("outbox: could not claim more messages")
 
     async def _finish(
         self,

@@ -4,6 +4,7 @@ due rows, so a restart rebuilds everything from the database."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
@@ -50,9 +51,12 @@ def start(app: Application, settings: Settings) -> None:  # type: ignore[type-ar
     """
     outbox_bot = Bot(app.bot.token, base_url=settings.telegram_api_base_url)
     app.bot_data["outbox_bot"] = outbox_bot
-    app.bot_data["sender"] = Sender(app.bot_data["db"], make_send(outbox_bot))
+    lease = timedelta(seconds=settings.outbox_lease_seconds)
+    app.bot_data["sender"] = Sender(app.bot_data["db"], make_send(outbox_bot), lease=lease)
     assert app.job_queue is not None
-    app.job_queue.run_once(recover, 0, name="outbox-recover")
+    app.job_queue.run_repeating(
+        recover, interval=settings.outbox_lease_seconds, first=0, name="outbox-recover"
+    )
     app.job_queue.run_repeating(
         deliver,
         interval=TICK_SECONDS,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 from sqlalchemy import select
@@ -87,3 +88,48 @@ async def test_broadcast_buttons_refuse_everyone_else(
     assert (await user.toasts())[-1]["text"] == "Sorry, this command is only for hub staff."
     async with db() as session:
         assert (await session.scalars(select(OutboxMessage))).all() == []
+
+
+def test_porta_broadcast_queues_an_announcement_from_the_command_line(settings) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from bot.cli import cli
+
+    env = {"DATABASE_URL": settings.database_url}
+    result = CliRunner().invoke(
+        cli,
+        [
+            "broadcast",
+            "--text",
+            "Ciao a tutti",
+            "--audience",
+            "language:ar",
+            "--translation",
+            "ar=مرحبا بالجميع",
+            "--at",
+            "24/12/2099 17:30",
+        ],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(r"broadcast \d+ queued for 0 people\n", result.output)
+    bad = CliRunner().invoke(
+        cli, ["broadcast", "--text", "x", "--audience", "planet:mars"], env=env
+    )
+    assert bad.exit_code == 2 and "cannot understand --audience 'planet:mars'" in bad.output
+
+    async def stored() -> Broadcast | None:
+        from bot.db.session import create_engine, session_factory
+
+        engine = create_engine(settings.database_url)
+        async with session_factory(engine)() as session:
+            item = await session.scalar(select(Broadcast))
+        await engine.dispose()
+        return item
+
+    item = asyncio.run(stored())
+    assert item is not None and item.status == "scheduled"
+    assert (
+        item.texts == {"it": "Ciao a tutti", "ar": "مرحبا بالجميع"}
+        and item.audience == "language:ar"
+    )

@@ -52,7 +52,7 @@ async def run_until_done(*senders: Sender, seconds: float = 20) -> None:
             break
         await asyncio.sleep(0.05)
     for sender in senders:
-        await sender.drain()
+        await sender.drain(stop=False)
 
 
 async def rows(db: SessionFactory) -> list[OutboxMessage]:
@@ -143,7 +143,7 @@ async def test_a_dropped_connection_is_retried_later(db: SessionFactory, telegra
     await queue(db, chat, "again")
     sender = Sender(db, make_send(bot))
     await sender.tick()
-    await sender.drain()
+    await sender.drain(stop=False)
     [row] = await rows(db)
     assert (row.status, row.attempts, row.last_error) == ("pending", 1, "network: NetworkError")
     async with db.begin() as session:  # skip the back-off
@@ -165,7 +165,7 @@ async def test_network_errors_give_up_after_a_bounded_number_of_tries(
         async with db.begin() as session:
             await session.execute(update(OutboxMessage).values(due_at=datetime.now(UTC)))
         await sender.tick()
-        await sender.drain()
+        await sender.drain(stop=False)
     [row] = await rows(db)
     assert (row.status, row.attempts) == ("failed", delivery.MAX_ATTEMPTS)
     assert received(emulator, chat) == []
