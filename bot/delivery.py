@@ -80,6 +80,18 @@ async def enqueue(
     return row
 
 
+async def withdraw(session: AsyncSession, key_prefix: str) -> int:
+    """Cancel queued messages whose key starts with `key_prefix` (a reminder of a place
+    that was given up, say) before they go out."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "pending")
+        .where(OutboxMessage.dedupe_key.startswith(key_prefix, autoescape=True))
+        .values(status="cancelled")
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 @dataclass
 class Sender:
     """Claims due rows and sends them at Telegram's pace. Several senders (processes) may

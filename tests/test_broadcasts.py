@@ -133,3 +133,55 @@ def test_porta_broadcast_queues_an_announcement_from_the_command_line(settings) 
         item.texts == {"it": "Ciao a tutti", "ar": "مرحبا بالجميع"}
         and item.audience == "language:ar"
     )
+
+
+async def test_a_photo_announcement_to_the_people_of_an_activity(
+    client: SandboxClient, db: SessionFactory
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.factories import activity, hub
+
+    place = await hub(db)
+    chess = await activity(
+        db, place.id, titles={"en": "Chess club"}, starts=datetime.now(UTC) + timedelta(days=2)
+    )
+    player = await onboard(client, "en", start=f"/start a{chess.id}")
+    await player.tap("✅ Sign up")
+    bystander = await onboard(client, "en")
+    worker = await staff(client, db)
+    await worker.send("/broadcast")
+    await worker.send_kind("photo")
+    assert (await worker.last())["text"].startswith("Please write a text of up to 900 characters.")
+    await worker.send("/broadcast")
+    await worker.send("Bring your own board!")
+    await worker.tap("People of an activity")
+    await worker.tap("Chess club")
+    await worker.tap("👀 Preview")
+    assert (await worker.last())["text"] == "It will go to 1 person."
+    await worker.tap("🕒 Send later")
+    await worker.send("24/12/2099 17:30")
+    assert (await worker.last())["text"].startswith("📣 Announcement")
+    async with db() as session:
+        item = await session.scalar(select(Broadcast))
+    assert (
+        item is not None and item.status == "scheduled" and item.audience == f"activity:{chess.id}"
+    )
+    assert not [m for m in await player.bot_messages() if "Bring your own board" in m["text"]]
+    assert not [m for m in await bystander.bot_messages() if "Bring your own board" in m["text"]]
+
+
+async def test_a_photo_with_a_caption_goes_out_as_a_photo(
+    client: SandboxClient, db: SessionFactory
+) -> None:
+    reader = await onboard(client, "uk")
+    worker = await staff(client, db)
+    await worker.send("/broadcast")
+    await worker.send_kind("photo", "Our new room!")
+    await worker.tap("Everyone")
+    await worker.tap("👀 Preview")
+    assert (await worker.bot_messages())[-2]["text"] == "Our new room!"
+    await worker.tap("📣 Send now")
+    await wait_done(db)
+    got = await reader.wait_message("Our new room!")
+    assert "photo" in got and got["text"].startswith("📣 Оголошення від молодіжних центрів:")

@@ -203,3 +203,35 @@ async def test_two_senders_share_the_table_without_a_duplicate(
         assert received(emulator, chat) == [f"hello {chat}"]
     assert {r.status for r in await rows(db)} == {"sent"}
     assert [c for c in emulator.calls if not c.ok] == []
+
+
+async def test_a_queued_reminder_is_withdrawn_when_the_place_is_given_up(
+    db: SessionFactory,
+) -> None:
+    from bot.services import signups
+    from tests.factories import activity, hub
+
+    place = await hub(db)
+    chess = await activity(db, place.id)
+    user = await person(db)
+    async with db.begin() as session:
+        fresh = await session.merge(user)
+        outcome = await signups.join(
+            session, fresh, chess.id, "Sam", datetime(2026, 11, 22, tzinfo=UTC)
+        )
+        later = datetime.now(UTC) + timedelta(hours=1)
+        await delivery.enqueue(
+            session,
+            user.chat_id,
+            "⏰",
+            kind="reminder",
+            due_at=later,
+            dedupe_key=f"reminder:{outcome.signup.id}:2:x",
+        )
+        await delivery.enqueue(session, user.chat_id, "other", kind="notice", due_at=later)
+    async with db.begin() as session:
+        await signups.cancel(session, user.id, chess.id, datetime(2026, 11, 22, tzinfo=UTC))
+    assert [(r.kind, r.status) for r in await rows(db)] == [
+        ("reminder", "cancelled"),
+        ("notice", "pending"),
+    ]

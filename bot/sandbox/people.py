@@ -211,7 +211,12 @@ def message_fields(kind: str, value: Any) -> dict[str, Any]:
     file_id = secrets.token_hex(6)
     base = {"file_id": file_id, "file_unique_id": file_id}
     if kind == "photo":
-        return {"photo": [{**base, "width": 640, "height": 480, "file_size": 40_000}]}
+        photo: dict[str, Any] = {
+            "photo": [{**base, "width": 640, "height": 480, "file_size": 40_000}]
+        }
+        if value:
+            photo["caption"] = str(value)
+        return photo
     if kind == "sticker":
         return {
             "sticker": {

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import delivery
 from bot.db.models import Activity, Signup, User
 from bot.services import users
 from bot.services.catalog import TAKING_PLACES, as_utc, fits_age, is_open
@@ -115,6 +116,7 @@ async def cancel(
         return None, None
     freed = signup.status == "confirmed"
     signup.status = "cancelled"
+    await delivery.withdraw(session, f"reminder:{signup.id}:")
     await session.flush()
     promoted = await promote(session, activity, now) if freed else None
     return signup, promoted
