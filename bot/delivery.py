@@ -235,16 +235,15 @@ class Sender:
         seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
         self._paused_until = max(self._paused_until, self.clock() + seconds)
         log.warning("outbox: Telegram asked to wait %s s (message %s)", seconds, row.id)
+        await self._requeue(row, timedelta(seconds=seconds), last_error="429")
+
+    async def _requeue(self, row: OutboxMessage, after: timedelta, **values: object) -> None:
+        """Put a claimed row back in the queue, due again `after` from now."""
         async with self.db.begin() as session:
             await session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == row.id)
-                .values(
-                    status="pending",
-                    claimed_at=None,
-                    due_at=now() + timedelta(seconds=seconds),
-                    last_error="429",
-                )
+                .values(status="pending", claimed_at=None, due_at=now() + after, **values)
             )
 
     async def _blocked(self, row: OutboxMessage) -> None:
@@ -269,16 +268,7 @@ class Sender:
             await self._finish(row, "failed", error=f"network: {error}")
             return
         backoff = timedelta(seconds=2**attempts)
-        async with self.db.begin() as session:
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id)
-                .values(
-                    status="pending",
-                    claimed_at=None,
-                    attempts=attempts,
-                    due_at=now() + backoff,
-                    last_error=f"network: {type(error).__name__}",
-                )
-            )
+        await self._requeue(
+            row, backoff, attempts=attempts, last_error=f"network: {type(error).__name__}"
+        )
         log.info("outbox: network error on message %s, retry in %s", row.id, backoff)

@@ -318,15 +318,7 @@ async def show_progress(
     if item.progress_chat_id is None or item.progress_message_id is None:
         return
     t = Translator(item.base_language, settings.zone)  # the author wrote in their language
-    text = say(
-        t,
-        PROGRESS,
-        number=item.id,
-        sent=item.sent,
-        total=item.total,
-        blocked=item.blocked,
-        failed=item.failed,
-    )
+    text = figures(t, item)
     if item.status == "done":
         text += "\n" + say(t, N_("✅ Finished."))
     try:
@@ -345,16 +337,21 @@ async def list_command(update: Update, context: PortaContext) -> None:
     async with context.db() as session:
         items = await broadcasts.recent(session)
     lines = [say(context.t, N_("📣 <b>Announcements</b>"))]
-    for item in items:
-        lines.append(
-            say(
-                context.t,
-                PROGRESS,
-                number=item.id,
-                sent=item.sent,
-                total=item.total,
-                blocked=item.blocked,
-                failed=item.failed,
-            )
-        )
+    lines += [figures(context.t, item) for item in items]
     await reply(update, context, "\n".join(lines))
+
+
+def figures(t: Translator, item: Broadcast) -> str:
+    """The progress bar and the figures of one broadcast."""
+    done = item.sent + item.blocked + item.failed
+    filled = round(10 * done / item.total) if item.total else 0
+    bar = "▓" * filled + "░" * (10 - filled)
+    return f"{bar}\n" + say(
+        t,
+        PROGRESS,
+        number=item.id,
+        sent=item.sent,
+        total=item.total,
+        blocked=item.blocked,
+        failed=item.failed,
+    )

@@ -55,7 +55,9 @@ async def test_a_broadcast_to_one_language_with_a_translation_and_progress(
         got = await person.wait_message("The hub is closed on Friday <3")
         assert got["text"].startswith("\u200f📣 إعلان من المراكز:")
     progress = await worker.wait_message("✅ Finished.")
-    assert progress["text"].startswith("📣 Announcement 1: 2 of 2 sent. Blocked: 0. Failed: 0.")
+    assert progress["edited"] and progress["text"].startswith(
+        f"▓▓▓▓▓▓▓▓▓▓\n📣 Announcement {item.id}: 2 of 2 sent. Blocked: 0. Failed: 0."
+    )
     for other in (english, french):
         assert not [
             m for m in await other.bot_messages() if "closed" in m["text"] or "fermé" in m["text"]
