@@ -139,10 +139,8 @@ async def audience_choices(update: Update, context: PortaContext, kind: str) -> 
                 for k, e in INTEREST_LABELS.items()
             ]
         else:
-            rows = [
-                [(n, pack("bc", "a", f"neighbourhood:{n}"))]
-                for n in context.settings.neighbourhoods
-            ]
+            names = context.settings.neighbourhoods  # by position: a name may not fit in 64 bytes
+            rows = [[(n, pack("bc", "a", "neighbourhood", i))] for i, n in enumerate(names)]
     await show(update, context, say(t, N_("Who should get it?")), buttons(rows))
 
 
@@ -169,6 +167,12 @@ async def broadcast_button(update: Update, context: PortaContext, data: Callback
         )
         return
     action, arg = data.arg(0), ":".join(data.args[1:])
+    if action == "a" and data.arg(1) == "neighbourhood":
+        names, position = context.settings.neighbourhoods, data.arg(2)
+        if not position.isdigit() or int(position) >= len(names):
+            await answer(query, say(context.t, STALE_BUTTON))
+            return
+        arg = f"neighbourhood:{names[int(position)]}"
     user_id, _ = ids(update)
     async with context.db.begin() as session:
         draft = await manage.draft_of(session, user_id)

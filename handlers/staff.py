@@ -122,29 +122,45 @@ async def view(update: Update, context: PortaContext, activity_id: int, edit: bo
         await reply(update, context, text, view_markup(t, activity))
 
 
-async def people_screen(update: Update, context: PortaContext, activity_id: int) -> None:
-    """Names with a place (tap to check in or undo) and the waitlist in order."""
+PEOPLE_PAGE = 40  # names a page: Telegram takes at most 100 buttons
+
+
+async def people_screen(
+    update: Update, context: PortaContext, activity_id: int, page: int = 0
+) -> None:
+    """Names with a place (tap to check in or undo), a page at a time, and the waitlist."""
     async with context.db() as session:
         people = await manage.people(session, activity_id)
+    placed = [s for s in people if s.status in ("confirmed", "attended")]
+    shown = placed[page * PEOPLE_PAGE : (page + 1) * PEOPLE_PAGE]
     rows = [
         [
             (
-                ("✅ " if s.status == "attended" else "⬜ ")
-                + f"{s.display_name or '?'} · {s.checkin_code}",
-                pack("op", "ci", activity_id, s.id),
+                ("✅ " if s.status == "attended" else "⬜ ") + f"{s.display_name or '?'} · "
+                f"{s.checkin_code}",
+                pack("op", "ci", activity_id, s.id, page),
             )
         ]
-        for s in people
-        if s.status in ("confirmed", "attended")
+        for s in shown
     ]
+    nav = []
+    if page:
+        nav.append(
+            (context.t.pgettext("button", "◀ Previous"), pack("op", "p", activity_id, page - 1))
+        )
+    if len(placed) > (page + 1) * PEOPLE_PAGE:
+        nav.append((context.t.pgettext("button", "Next ▶"), pack("op", "p", activity_id, page + 1)))
+    if nav:
+        rows.append(nav)
     rows.append([(context.t.pgettext("button", "⬅ Back"), pack("op", "v", activity_id))])
-    waiting = [
-        f"{n}. {html.escape(s.display_name or '?')}"
-        for n, s in enumerate((s for s in people if s.status == "waitlisted"), 1)
-    ]
+    waiting = [s for s in people if s.status == "waitlisted"]
     text = say(context.t, N_("👥 <b>People with a place</b>\nTap a name when the person arrives."))
     if waiting:
-        text += "\n\n" + say(context.t, N_("⏳ <b>Waitlist</b>")) + "\n" + "\n".join(waiting)
+        names = [f"{n}. {html.escape(s.display_name or '?')}" for n, s in enumerate(waiting, 1)]
+        more = len(names) - 100
+        text += "\n\n" + say(context.t, N_("⏳ <b>Waitlist</b>")) + "\n" + "\n".join(names[:100])
+        if more > 0:
+            text += f"\n… +{more}"
     await show(update, context, text, buttons(rows))
 
 
@@ -169,13 +185,15 @@ async def staff_button(update: Update, context: PortaContext, data: Callback) ->
         await view(update, context, number)
     elif action == "p":
         await answer(query)
-        await people_screen(update, context, number)
+        page = int(data.arg(2)) if data.arg(2).isdigit() else 0
+        await people_screen(update, context, number, page)
     elif action == "ci" and data.arg(2).isdigit():
         async with context.db.begin() as session:
             signup = await manage.check_in(session, number, signup_id=int(data.arg(2)))
         await answer(query)
         if signup is not None:
-            await people_screen(update, context, number)
+            page = int(data.arg(3)) if data.arg(3).isdigit() else 0
+            await people_screen(update, context, number, page)
     elif action == "csv":
         await answer(query)
         await send_csv(update, context, number)

@@ -187,3 +187,18 @@ async def test_a_photo_with_a_caption_goes_out_as_a_photo(
     await wait_done(db)
     got = await reader.wait_message("Our new room!")
     assert "photo" in got and got["text"].startswith("📣 Оголошення від молодіжних центрів:")
+
+
+async def test_a_neighbourhood_audience(client: SandboxClient, db: SessionFactory) -> None:
+    await onboard(client, "en", neighbourhood="San Vito")
+    await onboard(client, "en", neighbourhood="Pontetetto")
+    worker = await staff(client, db)
+    await worker.send("/broadcast")
+    await worker.send("Street party in San Vito")
+    await worker.tap("A neighbourhood")
+    await worker.tap("San Vito")
+    await worker.tap("👀 Preview")
+    assert (await worker.last())["text"] == "It will go to 1 person."
+    menu = await worker.last()
+    await worker.tap_data(menu["message_id"], "bc:1:a:neighbourhood:99")
+    assert (await worker.toasts())[-1]["text"] == "This button is old. Please use the menu below."

@@ -184,3 +184,43 @@ async def test_staff_buttons_refuse_everyone_else(
     assert (await user.toasts())[-1]["text"] == "Sorry, this command is only for hub staff."
     async with db() as session:
         assert (await session.get(Activity, chess.id)).status == "scheduled"  # type: ignore[union-attr]
+
+
+async def test_the_people_screen_is_paged_for_a_big_activity(
+    client: SandboxClient, db: SessionFactory
+) -> None:
+    from tests.factories import person
+
+    place = await hub(db)
+    party = await activity(
+        db,
+        place.id,
+        capacity=120,
+        titles={"en": "Party"},
+        starts=datetime.now(UTC) + timedelta(days=1),
+    )
+    async with db.begin() as session:
+        for n in range(110):
+            user = await person(db)
+            session.add(
+                Signup(
+                    user_id=user.id,
+                    activity_id=party.id,
+                    status="confirmed",
+                    queue_number=n + 1,
+                    display_name=f"P{n}",
+                    checkin_code=f"{n:04d}",
+                )
+            )
+    worker = await staff(client, db)
+    await worker.send("/manage")
+    await worker.tap((await worker.last())["buttons"][0][0]["text"])
+    await worker.tap("👥 People")
+    first = user_labels(await worker.last())
+    assert len(first) == 40 + 2 and first[-2:] == ["Next ▶", "⬅ Back"]
+    await worker.tap("Next ▶")
+    await worker.tap("Next ▶")
+    last = user_labels(await worker.last())
+    assert len(last) == 30 + 2 and last[-2] == "◀ Previous" and last[0] == "⬜ P80 · 0080"
+    await worker.tap(last[0])
+    assert user_labels(await worker.last())[0] == "✅ P80 · 0080"  # still on the third page
