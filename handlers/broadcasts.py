@@ -17,6 +17,7 @@ from bot.db.session import SessionFactory
 from bot.i18n import N_, SUPPORTED_LOCALES, Translator, native_name
 from bot.services import broadcasts, catalog, manage, users
 from bot.services.broadcasts import MAX_CAPTION, MAX_TEXT
+from handlers import operators as staff_gate
 from handlers.callbacks import Callback, pack
 from handlers.common import PortaContext, answer, buttons, reply, say, show
 from handlers.labels import INTEREST_LABELS, label
@@ -158,13 +159,8 @@ async def ask_more(update: Update, context: PortaContext, data: dict[str, object
 
 async def broadcast_button(update: Update, context: PortaContext, data: Callback) -> None:
     """Every button of the announcement form; refused to anyone who is not staff."""
-    from handlers.staff import is_staff
-
     query = update.callback_query
-    if not await is_staff(update, context):
-        await answer(
-            query, say(context.t, N_("Sorry, this command is only for hub staff.")), alert=True
-        )
+    if not await staff_gate.staff_only_button(update, context):
         return
     action, arg = data.arg(0), ":".join(data.args[1:])
     if action == "a" and data.arg(1) == "neighbourhood":

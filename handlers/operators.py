@@ -11,7 +11,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.i18n import N_, Translator
 from bot.services import operators, users
 from handlers import notices
-from handlers.common import PortaContext, reply, say
+from handlers.common import PortaContext, answer, reply, say
 from handlers.profile import ids
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,18 @@ OPERATOR_COMMANDS = {
 }
 
 
+STAFF_ONLY = N_("Sorry, this command is only for hub staff.")
+
+
+async def staff_only_button(update: Update, context: PortaContext) -> bool:
+    """For staff buttons: True for staff; anyone else gets a polite answer and False."""
+    async with context.db() as session:
+        role = await operators.role_of(session, ids(update)[0])
+    if role is None and update.callback_query is not None:
+        await answer(update.callback_query, say(context.t, STAFF_ONLY), alert=True)
+    return role is not None
+
+
 async def gate(update: Update, context: PortaContext) -> None:
     """Stop operator commands from anyone who lacks the role, with a polite answer."""
     assert update.message is not None and update.message.text is not None
@@ -42,7 +54,7 @@ async def gate(update: Update, context: PortaContext) -> None:
     if role == "admin" or role == needed:
         return
     log.info("refused /%s to user %s", command, user_id)
-    await reply(update, context, say(context.t, N_("Sorry, this command is only for hub staff.")))
+    await reply(update, context, say(context.t, STAFF_ONLY))
     raise ApplicationHandlerStop
 
 

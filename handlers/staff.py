@@ -13,8 +13,9 @@ from telegram import InlineKeyboardMarkup, InputFile, Update
 
 from bot.db.models import Activity
 from bot.i18n import N_, SUPPORTED_LOCALES, Translator
-from bot.services import catalog, manage, operators
+from bot.services import catalog, manage
 from handlers import notices, staff_form
+from handlers import operators as staff_gate
 from handlers.callbacks import Callback, pack
 from handlers.cards import title_of, when
 from handlers.common import PortaContext, answer, buttons, reply, say, show
@@ -25,11 +26,6 @@ log = logging.getLogger(__name__)
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-async def is_staff(update: Update, context: PortaContext) -> bool:
-    async with context.db() as session:
-        return await operators.role_of(session, ids(update)[0]) is not None
 
 
 async def manage_command(update: Update, context: PortaContext) -> None:
@@ -167,10 +163,7 @@ async def people_screen(
 async def staff_button(update: Update, context: PortaContext, data: Callback) -> None:
     """Every button of the staff screens; refused to anyone who is not staff."""
     query = update.callback_query
-    if not await is_staff(update, context):
-        await answer(
-            query, say(context.t, N_("Sorry, this command is only for hub staff.")), alert=True
-        )
+    if not await staff_gate.staff_only_button(update, context):
         return
     action, arg = data.arg(0), data.arg(1)
     if not arg.isdigit():
