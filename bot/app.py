@@ -58,6 +58,7 @@ COMMANDS = {
     "privacy": N_("How we use your data"),
     "mydata": N_("Get a copy of your data"),
     "deleteme": N_("Delete your data"),
+    "stop": N_("Stop announcements"),
     "help": N_("Help"),
 }
 DESCRIPTION = N_(

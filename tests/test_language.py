@@ -81,6 +81,7 @@ async def test_menus_and_descriptions_are_set_in_every_language(client: SandboxC
             "privacy",
             "mydata",
             "deleteme",
+            "stop",
             "help",
         ]
         assert state["descriptions"][code]
