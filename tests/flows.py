@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot.db.models import Operator
+from bot.db.session import SessionFactory
 from bot.i18n import Translator
 from bot.sandbox.client import SandboxClient, SandboxUser
 from handlers.labels import AGE_LABELS, INTEREST_LABELS, label
@@ -39,4 +41,14 @@ async def onboard(
     for interest in interests:
         await user.tap(label(t, INTEREST_LABELS[interest]))
     await user.tap(t.pgettext("button", "Done"))
+    return user
+
+
+async def staff(
+    client: SandboxClient, db: SessionFactory, role: str = "operator", locale: str = "en"
+) -> SandboxUser:
+    """Hub staff (named by an admin, never /start-ed) with Telegram set to `locale`."""
+    user = await client.add_user("Giulia", locale)
+    async with db.begin() as session:
+        session.add(Operator(telegram_id=user.id, role=role))
     return user

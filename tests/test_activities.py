@@ -99,7 +99,7 @@ async def test_browse_card_calendar_cancel_and_waitlist_promotion_in_three_langu
     await first.tap(translator("ar").pgettext("button", "❌ Cancel my place"))
     assert (await first.toasts())[-1]["text"]
     promoted = await second.wait_message("🎉 Гарна новина!")
-    assert "Шаховий клуб" in promoted["text"] and user_buttons(promoted) == ["Переглянути захід"]
+    assert "Шаховий клуб" in promoted["text"] and second.labels(promoted) == ["Переглянути захід"]
     async with db() as session:
         statuses = dict(
             (
@@ -309,7 +309,3 @@ async def test_for_me_by_hub_by_kind_and_accessible(
     await user.tap("🏷 By kind")
     await user.tap("🎭 Culture and art")
     assert await titles() == ["Painting"]
-
-
-def user_buttons(message: dict) -> list[str]:
-    return [b["text"] for row in message["buttons"] for b in row]

@@ -8,17 +8,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import Broadcast, Operator, OutboxMessage, User
+from bot.db.models import Broadcast, OutboxMessage, User
 from bot.db.session import SessionFactory
-from bot.sandbox.client import SandboxClient, SandboxUser
-from tests.flows import onboard
-
-
-async def staff(client: SandboxClient, db: SessionFactory) -> SandboxUser:
-    user = await client.add_user("Giulia", "en")
-    async with db.begin() as session:
-        session.add(Operator(telegram_id=user.id, role="operator"))
-    return user
+from bot.sandbox.client import SandboxClient
+from tests.flows import onboard, staff
 
 
 async def wait_done(db: SessionFactory, seconds: float = 20) -> Broadcast:

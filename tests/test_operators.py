@@ -7,11 +7,11 @@ from typer.testing import CliRunner
 
 from bot.cli import cli
 from bot.config import Settings
-from bot.db.models import Operator, User
+from bot.db.models import User
 from bot.db.session import SessionFactory
-from bot.sandbox.client import SandboxClient, SandboxUser
+from bot.sandbox.client import SandboxClient
 from handlers.operators import OPERATOR_COMMANDS
-from tests.flows import onboard
+from tests.flows import onboard, staff
 
 
 def porta(settings: Settings, *args: str) -> str:
@@ -41,13 +41,6 @@ def test_operators_add_refuses_an_unknown_role(settings: Settings) -> None:
     assert "--role must be operator or admin" in result.output
 
 
-async def staff(client: SandboxClient, db: SessionFactory, role: str) -> SandboxUser:
-    user = await client.add_user("Giulia", "it")
-    async with db.begin() as session:
-        session.add(Operator(telegram_id=user.id, role=role))
-    return user
-
-
 @pytest.mark.parametrize("command", sorted(OPERATOR_COMMANDS))
 async def test_every_operator_command_refuses_a_young_person(
     client: SandboxClient, command: str
@@ -63,7 +56,7 @@ async def test_every_operator_command_refuses_a_young_person(
 async def test_admin_commands_refuse_an_operator(
     client: SandboxClient, db: SessionFactory, command: str
 ) -> None:
-    operator = await staff(client, db, "operator")
+    operator = await staff(client, db, "operator", "it")
     await operator.send(f"/{command}")
     assert (await operator.last())[
         "text"
@@ -73,12 +66,12 @@ async def test_admin_commands_refuse_an_operator(
 async def test_operators_and_admins_get_their_commands(
     client: SandboxClient, db: SessionFactory
 ) -> None:
-    operator = await staff(client, db, "operator")
+    operator = await staff(client, db, "operator", "it")
     await operator.send("/ops")
     assert (await operator.last())["text"].startswith("🛠 Staff dei centri")
     await operator.send("/stats")
     assert (await operator.last())["text"].startswith("📊 Persone che usano Porta")
-    admin = await staff(client, db, "admin")
+    admin = await staff(client, db, "admin", "it")
     await admin.send("/operators")
     text = (await admin.last())["text"]
     assert f"{operator.id}: operator" in text and f"{admin.id}: admin" in text
@@ -91,7 +84,7 @@ async def test_a_guardian_consent_recorded_at_the_hub_unlocks_the_child(
     async with db() as session:
         code = (await session.get(User, child.id)).guardian_code  # type: ignore[union-attr]
     assert code
-    operator = await staff(client, db, "operator")
+    operator = await staff(client, db, "operator", "it")
 
     await operator.send("/guardian")
     assert (await operator.last())["text"].startswith("Scrivi il codice dopo il comando")
@@ -119,7 +112,7 @@ async def test_stats_count_people_without_naming_them(
 ) -> None:
     await onboard(client, "en")
     await onboard(client, "ar", age="25_35")
-    admin = await staff(client, db, "admin")
+    admin = await staff(client, db, "admin", "it")
     await admin.send("/stats")
     text = (await admin.last())["text"]
     assert "18_24: 1" in text and "25_35: 1" in text

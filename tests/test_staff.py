@@ -9,19 +9,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import Activity, Operator, Signup
+from bot.db.models import Activity, Signup
 from bot.db.session import SessionFactory
-from bot.sandbox.client import SandboxClient, SandboxUser
+from bot.sandbox.client import SandboxClient
 from bot.sandbox.people import Emulator
 from tests.factories import activity, hub
-from tests.flows import onboard
-
-
-async def staff(client: SandboxClient, db: SessionFactory, locale: str = "en") -> SandboxUser:
-    user = await client.add_user("Giulia", locale)
-    async with db.begin() as session:
-        session.add(Operator(telegram_id=user.id, role="operator"))
-    return user
+from tests.flows import onboard, staff
 
 
 async def test_create_an_activity_step_by_step_with_a_second_language(
@@ -78,7 +71,7 @@ async def test_people_check_in_csv_figures_and_cancel(
     assert "Places taken: 1 of 1. Waitlist: 1." in (await worker.last())["text"]
     await worker.tap("👥 People")
     people = await worker.last()
-    assert user_labels(people)[0] == f"⬜ Sam · {code}" and "1. Sam" in people["text"]
+    assert worker.labels(people)[0] == f"⬜ Sam · {code}" and "1. Sam" in people["text"]
 
     await worker.tap("⬅ Back")
     await worker.tap("✅ Check in by code")
@@ -108,10 +101,6 @@ async def test_people_check_in_csv_figures_and_cancel(
     assert emulator.unanswered_queries() == []
 
 
-def user_labels(message: dict) -> list[str]:
-    return [b["text"] for row in message["buttons"] for b in row]
-
-
 async def test_tapping_a_name_checks_in_and_again_undoes(
     client: SandboxClient, db: SessionFactory
 ) -> None:
@@ -125,11 +114,11 @@ async def test_tapping_a_name_checks_in_and_again_undoes(
     await worker.send("/manage")
     await worker.tap((await worker.last())["buttons"][0][0]["text"])
     await worker.tap("👥 People")
-    name = user_labels(await worker.last())[0]
+    name = worker.labels(await worker.last())[0]
     await worker.tap(name)
-    assert user_labels(await worker.last())[0].startswith("✅ Sam")
-    await worker.tap(user_labels(await worker.last())[0])
-    assert user_labels(await worker.last())[0].startswith("⬜ Sam")
+    assert worker.labels(await worker.last())[0].startswith("✅ Sam")
+    await worker.tap(worker.labels(await worker.last())[0])
+    assert worker.labels(await worker.last())[0].startswith("⬜ Sam")
 
 
 async def test_editing_capacity_promotes_and_a_new_time_is_announced(
@@ -216,11 +205,11 @@ async def test_the_people_screen_is_paged_for_a_big_activity(
     await worker.send("/manage")
     await worker.tap((await worker.last())["buttons"][0][0]["text"])
     await worker.tap("👥 People")
-    first = user_labels(await worker.last())
+    first = worker.labels(await worker.last())
     assert len(first) == 40 + 2 and first[-2:] == ["Next ▶", "⬅ Back"]
     await worker.tap("Next ▶")
     await worker.tap("Next ▶")
-    last = user_labels(await worker.last())
+    last = worker.labels(await worker.last())
     assert len(last) == 30 + 2 and last[-2] == "◀ Previous" and last[0] == "⬜ P80 · 0080"
     await worker.tap(last[0])
-    assert user_labels(await worker.last())[0] == "✅ P80 · 0080"  # still on the third page
+    assert worker.labels(await worker.last())[0] == "✅ P80 · 0080"  # still on the third page
