@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -34,6 +33,7 @@ from handlers import (
     fallback,
     gate,
     language,
+    links,
     menu,
     onboarding,
     operators,
@@ -45,8 +45,13 @@ from handlers import (
     staff,
     staff_form,
 )
-from handlers.callbacks import Callback, pattern, unpack
+from handlers.callbacks import pattern, unpack
 from handlers.common import PortaContext
+from handlers.screens import Action, first_taker, put, shows
+
+# Every module that draws screens is imported above, so that each screen is reached by its
+# name (handlers.screens); links only draws screens.
+SCREEN_MODULES = (links,)
 
 log = logging.getLogger(__name__)
 
@@ -93,19 +98,19 @@ class PortaApplication(Application):  # type: ignore[type-arg]
             await self.processed.wait_for(lambda: self.processed_up_to >= update_id)
 
 
-CallbackFn = Callable[[Update, PortaContext, Callback], Awaitable[None]]
-
-
-def on_callback(kind: str, callback: CallbackFn) -> CallbackQueryHandler[PortaContext, None]:
-    """A handler for one kind of callback data, handing over the parsed data."""
+def on_callback(kind: str, action: Action) -> CallbackQueryHandler[PortaContext, None]:
+    """A handler for one kind of callback data: the action gets the parsed data and says
+    what to show; stale data gets a polite answer."""
 
     async def handle(update: Update, context: PortaContext) -> None:
         query = update.callback_query
         data = unpack(query.data if query else None)
-        if data is None:
-            await fallback.stale_button(update, context)
-            return
-        await callback(update, context, data)
+        shown = await (
+            fallback.stale_button(update, context)
+            if data is None
+            else action(update, context, data)
+        )
+        await put(update, context, shown)
 
     return CallbackQueryHandler(handle, pattern=pattern(kind))
 
@@ -116,52 +121,75 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(TypeHandler(Update, gate.private_only), group=-20)
     app.add_handler(TypeHandler(Update, gate.pick_locale), group=-10)
     # -5: operator commands are refused to anyone without the role.
-    app.add_handler(MessageHandler(filters.COMMAND, operators.gate), group=-5)
+    app.add_handler(MessageHandler(filters.COMMAND, gate.staff_commands), group=-5)
 
     # 0: an edited message is answered as such, before it could pass for a new command.
-    app.add_handler(MessageHandler(filters.UpdateType.EDITED, fallback.edited_message))
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED, shows(fallback.edited_message)))
     # 0: commands.
-    app.add_handler(CommandHandler("start", onboarding.start))
-    app.add_handler(CommandHandler("menu", menu.menu_command))
-    app.add_handler(CommandHandler("help", menu.help_command))
-    app.add_handler(CommandHandler("language", language.language_command))
-    app.add_handler(CommandHandler("privacy", privacy.privacy_command))
-    app.add_handler(CommandHandler("mydata", privacy.mydata))
-    app.add_handler(CommandHandler("deleteme", privacy.deleteme))
-    app.add_handler(CommandHandler("settings", menu.open_settings))
-    app.add_handler(CommandHandler("ops", operators.ops))
-    app.add_handler(CommandHandler("guardian", operators.guardian))
-    app.add_handler(CommandHandler("stats", operators.stats))
-    app.add_handler(CommandHandler("operators", operators.operators_command))
-    app.add_handler(CommandHandler("manage", staff.manage_command))
-    app.add_handler(CommandHandler("newactivity", staff_form.new_activity))
-    app.add_handler(CommandHandler("broadcast", broadcasts.broadcast_command))
-    app.add_handler(CommandHandler("broadcasts", broadcasts.list_command))
-    app.add_handler(CommandHandler("stop", broadcasts.stop_command))
+    for name, command in COMMAND_HANDLERS.items():
+        app.add_handler(CommandHandler(name, shows(command)))
 
     # 0: buttons, by the kind of their callback data; anything else is stale.
-    app.add_handler(on_callback("ob", onboarding.onboarding_button))
-    app.add_handler(on_callback("lang", language.chosen_language))
-    app.add_handler(on_callback("age", profile.chosen_age))
-    app.add_handler(on_callback("nb", profile.chosen_neighbourhood))
-    app.add_handler(on_callback("int", profile.chosen_interest))
-    app.add_handler(on_callback("set", settings.settings_button))
-    app.add_handler(on_callback("consent", settings.consent_button))
-    app.add_handler(on_callback("del", privacy.delete_button))
-    app.add_handler(on_callback("ac", activities.activities_button))
-    app.add_handler(on_callback("sg", signup.signup_button))
-    app.add_handler(on_callback("op", staff.staff_button))
-    app.add_handler(on_callback("rm", reminders.reminder_button))
-    app.add_handler(on_callback("bc", broadcasts.broadcast_button))
-    app.add_handler(CallbackQueryHandler(fallback.stale_button))
+    for kind, action in BUTTONS.items():
+        app.add_handler(on_callback(kind, action))
+    app.add_handler(CallbackQueryHandler(shows(fallback.stale_button)))
 
-    # 0: typed text, unknown commands, then every other kind of message.
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, menu.text_message))
-    app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
-    app.add_handler(MessageHandler(filters.ALL, fallback.media_message))
+    # 0: typed text goes to the first that takes it: a menu button, a staff form, an
+    # announcement being written, a question Porta asked; then unknown commands, then every
+    # other kind of message (a photo may be an announcement).
+    typed = first_taker(
+        menu.menu_button,
+        staff_form.take_text,
+        broadcasts.take_message,
+        profile.take_neighbourhood,
+        activities.take_search,
+        menu.not_understood,
+    )
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, typed))
+    app.add_handler(MessageHandler(filters.COMMAND, shows(fallback.unknown_command)))
+    media = first_taker(broadcasts.take_photo, fallback.media_message)
+    app.add_handler(MessageHandler(filters.ALL, media))
     app.add_handler(ChatMemberHandler(fallback.membership, ChatMemberHandler.MY_CHAT_MEMBER))
 
     app.add_error_handler(errors.on_error)
+
+
+COMMAND_HANDLERS = {
+    "start": onboarding.start,
+    "menu": menu.menu_command,
+    "help": menu.help_screen,
+    "language": language.language_command,
+    "privacy": privacy.privacy_command,
+    "mydata": privacy.mydata,
+    "deleteme": privacy.deleteme,
+    "settings": settings.settings_command,
+    "ops": operators.ops,
+    "guardian": operators.guardian,
+    "stats": operators.stats,
+    "operators": operators.operators_command,
+    "manage": staff.manage_command,
+    "newactivity": staff_form.new_activity,
+    "broadcast": broadcasts.broadcast_command,
+    "broadcasts": broadcasts.list_command,
+    "stop": broadcasts.stop_command,
+}
+# The kind of callback data (handlers.callbacks) -> the action its buttons run.
+BUTTONS: dict[str, Action] = {
+    "ob": onboarding.onboarding_button,
+    "lang": language.chosen_language,
+    "age": profile.chosen_age,
+    "nb": profile.chosen_neighbourhood,
+    "int": profile.chosen_interest,
+    "set": settings.settings_button,
+    "consent": settings.consent_button,
+    "del": privacy.delete_button,
+    "ac": activities.activities_button,
+    "sg": signup.signup_button,
+    "op": staff.staff_button,
+    "of": staff_form.form_button,
+    "rm": reminders.reminder_button,
+    "bc": broadcasts.broadcast_button,
+}
 
 
 async def publish_menus(app: Application) -> None:  # type: ignore[type-arg]

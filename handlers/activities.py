@@ -5,21 +5,19 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime
-from io import BytesIO
 
-from telegram import InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardMarkup, Update
 
+from bot.db.models import Hub
 from bot.i18n import N_
 from bot.services import catalog, signups, users
 from bot.services.calendar import activity_ics
 from bot.services.catalog import Filter
-from handlers import links
 from handlers.callbacks import Callback, pack
-from handlers.cards import Where, card_keyboard, card_text, list_label, title_of
-from handlers.common import PortaContext, answer, buttons, reply, say, show
+from handlers.cards import Where, card_keyboard, card_text, list_label, now, title_of
+from handlers.common import NOT_FOUND, STALE_BUTTON, PortaContext, buttons, ids, say
 from handlers.labels import INTEREST_LABELS, label
-from handlers.profile import STALE_BUTTON, ids
+from handlers.screens import Document, Screen, Shown, Venue, replacing, screen, toast
 
 FILTERS = {
     "today": "today",
@@ -31,10 +29,7 @@ FILTERS = {
     "q": "search",
 }
 SEARCH_BYTES = 24
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
+MENU_TEXT = N_("🗓 <b>Activities</b>\nWhat are you looking for?")
 
 
 def menu_markup(context: PortaContext) -> InlineKeyboardMarkup:
@@ -58,74 +53,77 @@ def menu_markup(context: PortaContext) -> InlineKeyboardMarkup:
     )
 
 
-MENU_TEXT = N_("🗓 <b>Activities</b>\nWhat are you looking for?")
+@screen("activities")
+async def activities_menu(update: Update, context: PortaContext) -> Shown:
+    """The activities menu: the ways of looking for an activity."""
+    return Screen(say(context.t, MENU_TEXT), menu_markup(context))
 
 
-async def activities_menu(update: Update, context: PortaContext) -> None:
-    """The activities menu, from the main menu button."""
-    await reply(update, context, say(context.t, MENU_TEXT), menu_markup(context))
-
-
-async def activities_button(update: Update, context: PortaContext, data: Callback) -> None:
+async def activities_button(update: Update, context: PortaContext, data: Callback) -> Shown:
     """Every button of the activities screens."""
     action = data.arg(0)
-    query = update.callback_query
     if action == "m":
-        await answer(query)
-        await show(update, context, say(context.t, MENU_TEXT), menu_markup(context))
-    elif action == "l" and data.arg(1) in FILTERS and data.arg(3).isdigit():
-        await answer(query)
-        await show_list(update, context, Where(data.arg(1), data.arg(2), int(data.arg(3))))
-    elif action == "hubs":
-        await answer(query)
-        await pick_hub(update, context)
-    elif action == "cats":
-        await answer(query)
-        rows = [
-            [(label(context.t, INTEREST_LABELS[c]), pack("ac", "l", "cat", c, 0))]
-            for c in catalog.CATEGORIES
-        ]
-        rows.append([(context.t.pgettext("button", "⬅ Back"), pack("ac", "m"))])
-        await show(update, context, say(context.t, N_("Which kind of activity?")), buttons(rows))
-    elif action == "find":
-        await answer(query)
-        await ask_search(update, context)
-    elif action == "c" and data.arg(1).isdigit() and (where := Where.parse(data.arg(2))):
-        await answer(query)
-        await show_card(update, context, int(data.arg(1)), where, edit=True)
-    elif action in ("ics", "map") and data.arg(1).isdigit():
-        await send_extra(update, context, action, int(data.arg(1)))
-    else:
-        await answer(query, say(context.t, STALE_BUTTON))
+        return replacing(await activities_menu(update, context))
+    if action == "l" and data.arg(1) in FILTERS and data.arg(3).isdigit():
+        where = Where(data.arg(1), data.arg(2), int(data.arg(3)))
+        return replacing(await activity_list(update, context, where))
+    if action == "hubs":
+        return replacing(await pick_hub(update, context))
+    if action == "cats":
+        return replacing(await pick_kind(update, context))
+    if action == "find":
+        return await ask_search(update, context)
+    if action == "c" and data.arg(1).isdigit() and (back := Where.parse(data.arg(2))):
+        return replacing(await card(update, context, int(data.arg(1)), back))
+    if action == "ics" and data.arg(1).isdigit():
+        return await calendar_file(update, context, int(data.arg(1)))
+    if action == "map" and data.arg(1).isdigit():
+        return await venue(update, context, int(data.arg(1)))
+    return toast(say(context.t, STALE_BUTTON))
 
 
-async def pick_hub(update: Update, context: PortaContext) -> None:
+@screen("activities.kinds")
+async def pick_kind(update: Update, context: PortaContext) -> Shown:
+    rows = [
+        [(label(context.t, INTEREST_LABELS[c]), pack("ac", "l", "cat", c, 0))]
+        for c in catalog.CATEGORIES
+    ]
+    rows.append([(context.t.pgettext("button", "⬅ Back"), pack("ac", "m"))])
+    return Screen(say(context.t, N_("Which kind of activity?")), buttons(rows))
+
+
+@screen("activities.hubs")
+async def pick_hub(update: Update, context: PortaContext) -> Shown:
     async with context.db() as session:
         hubs = await catalog.hubs(session)
     rows = [[(hub.name, pack("ac", "l", "hub", hub.id, 0))] for hub in hubs]
     rows.append([(context.t.pgettext("button", "⬅ Back"), pack("ac", "m"))])
-    await show(update, context, say(context.t, N_("Which hub?")), buttons(rows))
+    return Screen(say(context.t, N_("Which hub?")), buttons(rows))
 
 
-async def ask_search(update: Update, context: PortaContext) -> None:
+async def ask_search(update: Update, context: PortaContext) -> Shown:
     async with context.db.begin() as session:
         user = await users.ensure(session, *ids(update))
         users.wait_for(user, "search")
-    text = say(context.t, N_("🔎 Write a word to look for, for example: football."))
-    await reply(update, context, text)
+    return Screen(say(context.t, N_("🔎 Write a word to look for, for example: football.")))
 
 
-async def search_text(update: Update, context: PortaContext, text: str) -> None:
+async def take_search(update: Update, context: PortaContext) -> Shown | bool:
     """Typed words after 🔎 Search: list the activities they name."""
+    assert update.message is not None and update.message.text is not None
     async with context.db.begin() as session:
-        await users.stop_waiting(session, ids(update)[0])
-    words = re.sub(r"[:.\s]+", " ", text).strip()
+        user = await users.get(session, ids(update)[0])
+        if user is None or user.awaiting != "search":
+            return False
+        await users.stop_waiting(session, user.id)
+    words = re.sub(r"[:.\s]+", " ", update.message.text).strip()
     while len(words.encode()) > SEARCH_BYTES:
         words = words[:-1]
-    await show_list(update, context, Where("q", words.strip(), 0), edit=False)
+    return await activity_list(update, context, Where("q", words.strip(), 0))
 
 
-async def show_list(update: Update, context: PortaContext, where: Where, edit: bool = True) -> None:
+@screen("activities.list")
+async def activity_list(update: Update, context: PortaContext, where: Where) -> Shown:
     """One page of activities, eight at most, with previous and next."""
     user_id, _ = ids(update)
     async with context.db() as session:
@@ -145,45 +143,30 @@ async def show_list(update: Update, context: PortaContext, where: Where, edit: b
             if where.kind == "hub" and where.arg.isdigit()
             else None
         )
-    default = context.settings.default_language
+    t, default = context.t, context.settings.default_language
     rows = [
-        [(list_label(context.t, a, default), pack("ac", "c", a.id, where.token()))]
-        for a in page.activities
+        [(list_label(t, a, default), pack("ac", "c", a.id, where.token()))] for a in page.activities
     ]
     nav = []
     if where.page > 0:
-        nav.append(
-            (
-                context.t.pgettext("button", "◀ Previous"),
-                pack("ac", "l", where.kind, where.arg, where.page - 1),
-            )
-        )
+        previous = pack("ac", "l", where.kind, where.arg, where.page - 1)
+        nav.append((t.pgettext("button", "◀ Previous"), previous))
     if page.has_next:
-        nav.append(
-            (
-                context.t.pgettext("button", "Next ▶"),
-                pack("ac", "l", where.kind, where.arg, where.page + 1),
-            )
-        )
+        following = pack("ac", "l", where.kind, where.arg, where.page + 1)
+        nav.append((t.pgettext("button", "Next ▶"), following))
     if nav:
         rows.append(nav)
-    rows.append([(context.t.pgettext("button", "⬅ Back"), pack("ac", "m"))])
+    rows.append([(t.pgettext("button", "⬅ Back"), pack("ac", "m"))])
     if page.activities:
-        text = say(context.t, N_("Tap an activity to see more."))
+        text = say(t, N_("Tap an activity to see more."))
     else:
-        text = say(context.t, N_("Nothing here right now. Try another choice."))
+        text = say(t, N_("Nothing here right now. Try another choice."))
     if hub is not None:
         text = hub_header(context, hub) + "\n\n" + text
-    if edit and update.callback_query:
-        await show(update, context, text, buttons(rows))
-    else:
-        await reply(update, context, text, buttons(rows))
+    return Screen(text, buttons(rows))
 
 
-def hub_header(context: PortaContext, hub: object) -> str:
-    from bot.db.models import Hub
-
-    assert isinstance(hub, Hub)
+def hub_header(context: PortaContext, hub: Hub) -> str:
     notes = (
         hub.notes.get(context.t.locale) or hub.notes.get(context.settings.default_language) or {}
     )
@@ -197,17 +180,14 @@ def hub_header(context: PortaContext, hub: object) -> str:
     return "\n".join(lines)
 
 
-async def show_card(
-    update: Update, context: PortaContext, activity_id: int, where: Where, *, edit: bool
-) -> None:
+@screen("activities.card")
+async def card(update: Update, context: PortaContext, activity_id: int, where: Where) -> Shown:
     """The activity card, with sign-up or cancel, calendar, map and back."""
     user_id, _ = ids(update)
     async with context.db() as session:
         activity = await catalog.get_activity(session, activity_id)
         if activity is None:
-            text = say(context.t, links.NOT_FOUND)
-            await reply(update, context, text)
-            return
+            return Screen(say(context.t, NOT_FOUND))
         taken, waiting = await catalog.counts(session, activity_id)
         mine = {s.activity_id: s for s in await signups.of_user(session, user_id)}.get(activity_id)
         position = await signups.position(session, mine) if mine else 0
@@ -222,26 +202,16 @@ async def show_card(
         position=position,
         now=moment,
     )
-    markup = card_keyboard(context.t, activity, mine, where, moment)
-    if edit:
-        await show(update, context, text, markup)
-    else:
-        await reply(update, context, text, markup)
+    return Screen(text, card_keyboard(context.t, activity, mine, where, moment))
 
 
-async def send_extra(update: Update, context: PortaContext, action: str, activity_id: int) -> None:
-    """The calendar file or the hub on the map."""
+@screen("activities.calendar")
+async def calendar_file(update: Update, context: PortaContext, activity_id: int) -> Shown:
+    """The activity as a calendar file (.ics)."""
     async with context.db() as session:
         activity = await catalog.get_activity(session, activity_id)
     if activity is None:
-        await answer(update.callback_query, say(context.t, STALE_BUTTON))
-        return
-    await answer(update.callback_query)
-    _, chat_id = ids(update)
-    if action == "map":
-        hub = activity.hub
-        await context.bot.send_venue(chat_id, hub.latitude, hub.longitude, hub.name, hub.address)
-        return
+        return toast(say(context.t, STALE_BUTTON))
     default = context.settings.default_language
     text = catalog.text_for(activity, context.t.locale, default)
     content = activity_ics(activity, text, context.settings.zone, context.bot.username or "porta")
@@ -250,8 +220,15 @@ async def send_extra(update: Update, context: PortaContext, action: str, activit
         N_("Open this file to add {title} to your calendar."),
         title=title_of(context.t, activity, default),
     )
-    await context.bot.send_document(
-        chat_id,
-        InputFile(BytesIO(content), filename=f"activity-{activity.id}.ics"),
-        caption=context.t.directed(caption),
-    )
+    return Screen(caption, document=Document(content, f"activity-{activity.id}.ics"))
+
+
+@screen("activities.map")
+async def venue(update: Update, context: PortaContext, activity_id: int) -> Shown:
+    """The activity's hub on the map."""
+    async with context.db() as session:
+        activity = await catalog.get_activity(session, activity_id)
+    if activity is None:
+        return toast(say(context.t, STALE_BUTTON))
+    hub = activity.hub
+    return Screen(venue=Venue(hub.latitude, hub.longitude, hub.name, hub.address))

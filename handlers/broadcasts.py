@@ -17,11 +17,11 @@ from bot.db.session import SessionFactory
 from bot.i18n import N_, SUPPORTED_LOCALES, Translator, native_name
 from bot.services import broadcasts, catalog, manage, users
 from bot.services.broadcasts import MAX_CAPTION, MAX_TEXT
-from handlers import operators as staff_gate
 from handlers.callbacks import Callback, pack
-from handlers.common import PortaContext, answer, buttons, reply, say, show
+from handlers.common import STALE_BUTTON, PortaContext, buttons, ids, say
+from handlers.gate import not_staff
 from handlers.labels import INTEREST_LABELS, label
-from handlers.profile import STALE_BUTTON, ids
+from handlers.screens import Screen, Shown, put, replacing, toast
 
 log = logging.getLogger(__name__)
 
@@ -35,23 +35,23 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-async def stop_command(update: Update, context: PortaContext) -> None:
+async def stop_command(update: Update, context: PortaContext) -> Shown:
     """Switch announcements off."""
     async with context.db.begin() as session:
         user = await users.ensure(session, *ids(update))
         users.set_notifications(user, news=False)
     text = N_("You will get no more announcements. To get them again, go to Settings.")
-    await reply(update, context, say(context.t, text))
+    return Screen(say(context.t, text))
 
 
-async def broadcast_command(update: Update, context: PortaContext) -> None:
+async def broadcast_command(update: Update, context: PortaContext) -> Shown:
     """Start composing an announcement (staff only)."""
     async with context.db.begin() as session:
         await manage.start_draft(session, ids(update)[0], None, "b:text", context.t.locale)
-    await reply(update, context, say(context.t, WRITE))
+    return Screen(say(context.t, WRITE))
 
 
-async def take_message(update: Update, context: PortaContext) -> bool:
+async def take_message(update: Update, context: PortaContext) -> Shown | bool:
     """The announcement's text or photo, or a text in another language, or the send time."""
     message = update.effective_message
     if message is None:
@@ -68,19 +68,11 @@ async def take_message(update: Update, context: PortaContext) -> bool:
             try:
                 data["at"] = manage.parse_answer("start", text or "", context.settings.zone, now())
             except ValueError:
-                await reply(
-                    update,
-                    context,
-                    say(context.t, N_("That does not look right. Please try again.")),
-                )
-                return True
+                return Screen(say(context.t, N_("That does not look right. Please try again.")))
         elif not text or len(text) > limit or step not in ("b:text", "b:extra"):
-            await reply(
-                update,
-                context,
-                say(context.t, N_("Please write a text of up to {count} characters."), count=limit),
+            return Screen(
+                say(context.t, N_("Please write a text of up to {count} characters."), count=limit)
             )
-            return True
         elif step == "b:text":
             data["texts"] = {data["language"]: text}
             data["photo"] = message.photo[-1].file_id if message.photo else None
@@ -91,14 +83,20 @@ async def take_message(update: Update, context: PortaContext) -> bool:
         draft.data = data
     if step == "b:when":
         await create(update, context, data, at=datetime.fromisoformat(str(data["at"])))
-    elif step == "b:text":
-        await ask_audience(update, context)
-    else:
-        await ask_more(update, context, data)
-    return True
+        return True
+    if step == "b:text":
+        return ask_audience(context)
+    return ask_more(context, data)
 
 
-async def ask_audience(update: Update, context: PortaContext) -> None:
+async def take_photo(update: Update, context: PortaContext) -> Shown | bool:
+    """A photo: the announcement staff are writing, if they are writing one."""
+    if update.message is None or not update.message.photo:
+        return False
+    return await take_message(update, context)
+
+
+def ask_audience(context: PortaContext) -> Screen:
     t = context.t
     rows = [
         [(t.pgettext("audience", "Everyone"), pack("bc", "a", "all"))],
@@ -112,10 +110,10 @@ async def ask_audience(update: Update, context: PortaContext) -> None:
         ],
         [(t.pgettext("audience", "People of an activity"), pack("bc", "k", "activity"))],
     ]
-    await reply(update, context, say(t, N_("Who should get it?")), buttons(rows))
+    return Screen(say(t, N_("Who should get it?")), buttons(rows))
 
 
-async def audience_choices(update: Update, context: PortaContext, kind: str) -> None:
+async def audience_choices(context: PortaContext, kind: str) -> Shown:
     t = context.t
     async with context.db() as session:
         if kind == "hub":
@@ -142,84 +140,70 @@ async def audience_choices(update: Update, context: PortaContext, kind: str) -> 
         else:
             names = context.settings.neighbourhoods  # by position: a name may not fit in 64 bytes
             rows = [[(n, pack("bc", "a", "neighbourhood", i))] for i, n in enumerate(names)]
-    await show(update, context, say(t, N_("Who should get it?")), buttons(rows))
+    return replacing(Screen(say(t, N_("Who should get it?")), buttons(rows)))
 
 
-async def ask_more(update: Update, context: PortaContext, data: dict[str, object]) -> None:
+def ask_more(context: PortaContext, data: dict[str, object]) -> Screen:
     done = set(data["texts"])  # type: ignore[call-overload]
     rows = [[(native_name(c), pack("bc", "l", c))] for c in SUPPORTED_LOCALES if c not in done]
     rows.append([(context.t.pgettext("button", "👀 Preview"), pack("bc", "p", 0))])
-    await reply(
-        update,
-        context,
-        say(context.t, N_("Add the text in another language, or see the preview.")),
-        buttons(rows),
-    )
+    text = say(context.t, N_("Add the text in another language, or see the preview."))
+    return Screen(text, buttons(rows))
 
 
-async def broadcast_button(update: Update, context: PortaContext, data: Callback) -> None:
+async def broadcast_button(update: Update, context: PortaContext, data: Callback) -> Shown:
     """Every button of the announcement form; refused to anyone who is not staff."""
-    query = update.callback_query
-    if not await staff_gate.staff_only_button(update, context):
-        return
+    if refused := await not_staff(update, context):
+        return refused
     action, arg = data.arg(0), ":".join(data.args[1:])
     if action == "a" and data.arg(1) == "neighbourhood":
         names, position = context.settings.neighbourhoods, data.arg(2)
         if not position.isdigit() or int(position) >= len(names):
-            await answer(query, say(context.t, STALE_BUTTON))
-            return
+            return toast(say(context.t, STALE_BUTTON))
         arg = f"neighbourhood:{names[int(position)]}"
     user_id, _ = ids(update)
     async with context.db.begin() as session:
         draft = await manage.draft_of(session, user_id)
         if draft is None or not draft.step.startswith("b:"):
-            await answer(query, say(context.t, STALE_BUTTON))
-            return
+            return toast(say(context.t, STALE_BUTTON))
         values = dict(draft.data)
         if action == "a":
             try:
                 broadcasts.parse_audience(arg)
             except ValueError:
-                await answer(query, say(context.t, STALE_BUTTON))
-                return
+                return toast(say(context.t, STALE_BUTTON))
             values["audience"], draft.step = arg, "b:more"
         elif action == "l" and arg in SUPPORTED_LOCALES:
             values["extra"], draft.step = arg, "b:extra"
         elif action == "later":
             draft.step = "b:when"
         draft.data = values
-    await answer(query)
     if action == "k":
-        await audience_choices(update, context, arg)
-    elif action == "a":
-        await ask_more(update, context, values)
-    elif action == "l":
-        await reply(
-            update,
-            context,
-            say(context.t, N_("Write the announcement in {language}."), language=native_name(arg)),
+        return await audience_choices(context, arg)
+    if action == "a":
+        return ask_more(context, values)
+    if action == "l":
+        language = native_name(arg)
+        return Screen(
+            say(context.t, N_("Write the announcement in {language}."), language=language)
         )
-    elif action == "p":
-        await preview(update, context, values)
-    elif action == "now":
+    if action == "p":
+        return await preview(update, context, values)
+    if action == "now":
         await create(update, context, values, at=None)
-    elif action == "later":
-        await reply(
-            update,
-            context,
-            say(
-                context.t,
-                N_("When should it go out? Write the date and time, like 24/12/2026 17:30."),
-            ),
-        )
-    elif action == "drop":
+        return None
+    if action == "later":
+        text = N_("When should it go out? Write the date and time, like 24/12/2026 17:30.")
+        return Screen(say(context.t, text))
+    if action == "drop":
         async with context.db.begin() as session:
             if (gone := await manage.draft_of(session, user_id)) is not None:
                 await session.delete(gone)
-        await show(update, context, say(context.t, N_("The announcement is discarded.")))
+        return replacing(Screen(say(context.t, N_("The announcement is discarded."))))
+    return toast(say(context.t, STALE_BUTTON))
 
 
-async def preview(update: Update, context: PortaContext, values: dict[str, object]) -> None:
+async def preview(update: Update, context: PortaContext, values: dict[str, object]) -> Shown:
     """Show the announcement as a reader in the author's language sees it, and its reach."""
     default = context.settings.default_language
     async with context.db() as session:
@@ -239,12 +223,8 @@ async def preview(update: Update, context: PortaContext, values: dict[str, objec
             [(t.pgettext("button", "❌ Discard"), pack("bc", "drop", 0))],
         ]
     )
-    if values.get("photo"):
-        chat_id = ids(update)[1]
-        await context.bot.send_photo(chat_id, str(values["photo"]), caption=t.directed(shown))
-    else:
-        await reply(update, context, shown)
-    await reply(update, context, reach, markup)
+    as_read = Screen(shown, photo=str(values["photo"]) if values.get("photo") else None)
+    return [as_read, Screen(reach, markup)]
 
 
 async def create(
@@ -282,7 +262,7 @@ async def create(
             number=item.id,
             when=context.t.format_datetime(at, "short"),
         )
-    message = await reply(update, context, text)
+    [message] = await put(update, context, Screen(text))
     async with context.db.begin() as session:
         stored = await session.get(Broadcast, item.id)
         if stored is not None:
@@ -332,13 +312,13 @@ async def show_progress(
         log.warning("could not show the progress of broadcast %s", item.id)
 
 
-async def list_command(update: Update, context: PortaContext) -> None:
+async def list_command(update: Update, context: PortaContext) -> Shown:
     """The last announcements with their final figures (staff only)."""
     async with context.db() as session:
         items = await broadcasts.recent(session)
     lines = [say(context.t, N_("📣 <b>Announcements</b>"))]
     lines += [figures(context.t, item) for item in items]
-    await reply(update, context, "\n".join(lines))
+    return Screen("\n".join(lines))
 
 
 def figures(t: Translator, item: Broadcast) -> str:

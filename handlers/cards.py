@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from babel import Locale
 from babel.units import format_unit
@@ -39,6 +39,10 @@ class Where:
 
 
 LIST_KINDS = ("today", "week", "mine", "hub", "cat", "acc", "q", "my", "none")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
 
 
 def when(t: Translator, moment: datetime) -> str:

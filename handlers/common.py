@@ -9,7 +9,6 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -19,9 +18,13 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.db.session import SessionFactory
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+STALE_BUTTON = N_("This button is old. Please use the menu below.")
+ALREADY_SAVED = N_("Already saved.")
+NOT_FOUND = N_("I can't find this page. It may be over or moved. Use the menu below.")
 
 
 class PortaContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -37,6 +40,8 @@ class PortaContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
         self.t: Translator = Translator(self.settings.default_language, self.settings.zone)
         # The locale Telegram's language_code maps to, whatever the user chose.
         self.telegram_locale: str = self.settings.default_language
+        # Whether the update's callback query has had its one answer.
+        self.answered = False
 
     @property
     def settings(self) -> Settings:
@@ -64,31 +69,6 @@ def buttons(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     )
 
 
-async def reply(update: Update, context: PortaContext, text: str, markup: Markup = None) -> Message:
-    """Send a new message to the update's chat, laid out in the user's direction."""
-    chat = update.effective_chat
-    assert chat is not None
-    return await context.bot.send_message(chat.id, context.t.directed(text), reply_markup=markup)
-
-
-async def show(
-    update: Update, context: PortaContext, text: str, markup: InlineKeyboardMarkup | None = None
-) -> None:
-    """Replace the tapped message with a new screen (a new message if it cannot be edited)."""
-    query = update.callback_query
-    message = query.message if query else None
-    if isinstance(message, Message) and message.text is not None:
-        try:
-            await message.edit_text(context.t.directed(text), reply_markup=markup)
-            return
-        except BadRequest as error:
-            if "not modified" in error.message:
-                return
-            if "not found" not in error.message and "can't be edited" not in error.message:
-                raise
-    await reply(update, context, text, markup)
-
-
 async def answer(query: CallbackQuery | None, text: str | None = None, alert: bool = False) -> None:
     """Answer a callback query once; a second answer for the same query is harmless."""
     if query is None:
@@ -100,18 +80,7 @@ async def answer(query: CallbackQuery | None, text: str | None = None, alert: bo
             raise
 
 
-async def close_keyboard(
-    query: CallbackQuery | None, context: PortaContext, note: str | None = None
-) -> None:
-    """Freeze a question once answered: keep its text, add the answer, drop its buttons."""
-    if query is None or not isinstance(query.message, Message) or query.message.text is None:
-        return
-    try:
-        if note is None:
-            await query.message.edit_reply_markup(reply_markup=None)
-            return
-        text = f"{html.escape(query.message.text)}\n<b>✓ {html.escape(note)}</b>"
-        await query.message.edit_text(context.t.directed(text), reply_markup=None)
-    except BadRequest as error:
-        if "not modified" not in error.message and "not found" not in error.message:
-            raise
+def ids(update: Update) -> tuple[int, int]:
+    """The user's id and private chat id."""
+    assert update.effective_user is not None and update.effective_chat is not None
+    return update.effective_user.id, update.effective_chat.id

@@ -8,8 +8,9 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
 from bot.i18n import N_
-from handlers.common import PortaContext, answer, reply, say
+from handlers.common import PortaContext, say
 from handlers.gate import pick_locale
+from handlers.screens import Screen, put
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +28,10 @@ async def on_error(update: object, context: PortaContext) -> None:
     except Exception:  # the database may be what failed; the default language will do
         log.warning("could not read the locale for update %s", update_id)
     try:
-        await answer(update.callback_query)
-        text = say(context.t, N_("Sorry, something went wrong. Please try again."))
-        await reply(update, context, text)
+        await put(
+            update,
+            context,
+            Screen(say(context.t, N_("Sorry, something went wrong. Please try again."))),
+        )
     except TelegramError:
         log.warning("could not tell the user about the error in update %s", update_id)

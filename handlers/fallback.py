@@ -9,38 +9,36 @@ from telegram.constants import ChatMemberStatus
 
 from bot.i18n import N_
 from bot.services import users
-from handlers.common import PortaContext, answer, reply, say
-from handlers.profile import STALE_BUTTON
+from handlers.callbacks import Callback
+from handlers.common import STALE_BUTTON, PortaContext, say
+from handlers.screens import Screen, Shown, toast
 
 log = logging.getLogger(__name__)
 
 
-async def media_message(update: Update, context: PortaContext) -> None:
-    """Photos, stickers, voice, places and files: say what Porta can read (a photo may be
-    an announcement that staff are writing)."""
-    from handlers import broadcasts
-
-    if update.message and update.message.photo and await broadcasts.take_message(update, context):
-        return
-    text = say(context.t, N_("I can only read text and buttons. Please use the menu below."))
-    await reply(update, context, text)
+async def media_message(update: Update, context: PortaContext) -> Shown:
+    """Photos, stickers, voice, places and files: say what Porta can read."""
+    return Screen(
+        say(context.t, N_("I can only read text and buttons. Please use the menu below."))
+    )
 
 
-async def edited_message(update: Update, context: PortaContext) -> None:
+async def edited_message(update: Update, context: PortaContext) -> Shown:
     """An edited message: Porta reads new messages only."""
-    text = say(context.t, N_("I only read new messages. Please send it again."))
-    await reply(update, context, text)
+    return Screen(say(context.t, N_("I only read new messages. Please send it again.")))
 
 
-async def unknown_command(update: Update, context: PortaContext) -> None:
+async def unknown_command(update: Update, context: PortaContext) -> Shown:
     text = say(context.t, N_("I don't know this command. Tap /help to see what I can do."))
-    await reply(update, context, text)
+    return Screen(text)
 
 
-async def stale_button(update: Update, context: PortaContext) -> None:
+async def stale_button(
+    update: Update, context: PortaContext, data: Callback | None = None
+) -> Shown:
     """Old or forged callback data: answer politely, change nothing."""
     log.info("stale callback data in update %s", update.update_id)
-    await answer(update.callback_query, say(context.t, STALE_BUTTON))
+    return toast(say(context.t, STALE_BUTTON))
 
 
 async def membership(update: Update, context: PortaContext) -> None:

@@ -1,14 +1,33 @@
-"""What runs before every handler: groups are ignored, the locale is picked once."""
+"""What runs before every handler: groups are ignored, the locale is picked once, and staff
+commands and buttons are refused to anyone without the role."""
 
 from __future__ import annotations
+
+import logging
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
-from bot.i18n import Translator, negotiate
-from bot.services import users
-from handlers.common import PortaContext
+from bot.i18n import N_, Translator, negotiate
+from bot.services import operators, users
+from handlers.common import PortaContext, ids, say
+from handlers.screens import Screen, put, toast
+
+log = logging.getLogger(__name__)
+
+# Command -> the role it needs. An admin may do everything an operator may.
+OPERATOR_COMMANDS = {
+    "ops": "operator",
+    "guardian": "operator",
+    "stats": "operator",
+    "manage": "operator",
+    "newactivity": "operator",
+    "broadcast": "operator",
+    "broadcasts": "operator",
+    "operators": "admin",
+}
+STAFF_ONLY = N_("Sorry, this command is only for hub staff.")
 
 
 async def private_only(update: Update, context: PortaContext) -> None:
@@ -37,3 +56,27 @@ async def pick_locale(update: Update, context: PortaContext) -> None:
     if user is not None and user.telegram_language != telegram_locale:
         async with context.db.begin() as session:
             await users.note_telegram_language(session, person.id, telegram_locale)
+
+
+async def staff_commands(update: Update, context: PortaContext) -> None:
+    """Stop operator commands from anyone who lacks the role, with a polite answer."""
+    assert update.message is not None and update.message.text is not None
+    command = update.message.text.split()[0].lstrip("/").split("@")[0].lower()
+    needed = OPERATOR_COMMANDS.get(command)
+    if needed is None:
+        return
+    user_id, _ = ids(update)
+    async with context.db() as session:
+        role = await operators.role_of(session, user_id)
+    if role == "admin" or role == needed:
+        return
+    log.info("refused /%s to user %s", command, user_id)
+    await put(update, context, Screen(say(context.t, STAFF_ONLY)))
+    raise ApplicationHandlerStop
+
+
+async def not_staff(update: Update, context: PortaContext) -> Screen | None:
+    """For staff buttons: None for staff; for anyone else, the polite answer to show."""
+    async with context.db() as session:
+        role = await operators.role_of(session, ids(update)[0])
+    return None if role is not None else toast(say(context.t, STAFF_ONLY), alert=True)

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.i18n import N_
 from bot.services import catalog
 from handlers.cards import Where
-from handlers.common import PortaContext, reply, say
+from handlers.common import NOT_FOUND, PortaContext, say
+from handlers.screens import Screen, Shown, draw, screen
 
-NOT_FOUND = N_("I can't find this page. It may be over or moved. Use the menu below.")
 
-
-async def open_link(update: Update, context: PortaContext, payload: str) -> None:
-    """Open the screen a deep link names (a12: an activity, h3: a hub)."""
-    from handlers import activities  # activities opens links too (its cards link back here)
-
+@screen("link")
+async def open_link(update: Update, context: PortaContext, payload: str) -> Shown:
+    """The screen a deep link names (a12: an activity, h3: a hub)."""
     kind, number = payload[:1], int(payload[1:])
     async with context.db() as session:
         if kind == "a":
@@ -23,8 +20,7 @@ async def open_link(update: Update, context: PortaContext, payload: str) -> None
         else:
             found = await catalog.get_hub(session, number) is not None
     if not found:
-        await reply(update, context, say(context.t, NOT_FOUND))
-    elif kind == "a":
-        await activities.show_card(update, context, number, Where("none"), edit=False)
-    else:
-        await activities.show_list(update, context, Where("hub", str(number)), edit=False)
+        return Screen(say(context.t, NOT_FOUND))
+    if kind == "a":
+        return await draw("activities.card", update, context, number, Where("none"))
+    return await draw("activities.list", update, context, Where("hub", str(number)))

@@ -1,4 +1,5 @@
-"""The main menu under the message box, /menu and /help."""
+"""The main menu under the message box, /menu and /help, and what a typed text gets when
+no form is waiting for it."""
 
 from __future__ import annotations
 
@@ -6,10 +7,9 @@ from telegram import Update
 
 from bot.i18n import N_, SUPPORTED_LOCALES, Translator
 from bot.services import users
-from handlers import activities, broadcasts, onboarding, settings, signup, staff_form
-from handlers.common import PortaContext, reply, say
+from handlers.common import PortaContext, ids, say
 from handlers.labels import main_menu, menu_action
-from handlers.profile import ids, save_neighbourhood
+from handlers.screens import Screen, Shown, draw, screen
 
 HELP = N_(
     "❓ <b>Help</b>\n"
@@ -21,6 +21,15 @@ HELP = N_(
     "💬 Talk to a person: a youth worker answers.\n\n"
     "Commands: /start /menu /language /privacy /mydata /deleteme /help"
 )
+# The main menu's buttons -> the screen each opens.
+MENU_SCREENS = {
+    "activities": "activities",
+    "housing": "housing",
+    "mine": "my_things",
+    "settings": "settings",
+    "person": "person",
+    "help": "help",
+}
 
 
 def all_translators(context: PortaContext) -> dict[str, Translator]:
@@ -31,56 +40,48 @@ def all_translators(context: PortaContext) -> dict[str, Translator]:
     return cache
 
 
-async def menu_command(update: Update, context: PortaContext) -> None:
+async def menu_command(update: Update, context: PortaContext) -> Shown:
     """Show the main menu again."""
-    await reply(update, context, say(context.t, N_("Here is the menu.")), main_menu(context.t))
+    return Screen(say(context.t, N_("Here is the menu.")), main_menu(context.t))
 
 
-async def help_command(update: Update, context: PortaContext) -> None:
+@screen("help")
+async def help_screen(update: Update, context: PortaContext) -> Shown:
     """Explain the menu and the commands."""
-    await reply(update, context, say(context.t, HELP), main_menu(context.t))
+    return Screen(say(context.t, HELP), main_menu(context.t))
 
 
-async def text_message(update: Update, context: PortaContext) -> None:
-    """A typed text: a menu button, an answer the bot waits for, or something it can't read."""
+async def menu_button(update: Update, context: PortaContext) -> Shown | bool:
+    """A tapped main-menu button, in any language (an old keyboard may be on screen): it
+    opens its screen, and whatever the bot was waiting for is dropped."""
     assert update.message is not None and update.message.text is not None
-    text = update.message.text
-    action = menu_action(text, all_translators(context))
-    if action is None and await staff_form.take_text(update, context, text):
-        return
-    if action is None and await broadcasts.take_message(update, context):
-        return
+    action = menu_action(update.message.text, all_translators(context))
+    if action is None:
+        return False
     user_id, _ = ids(update)
-    async with context.db() as session:
+    async with context.db.begin() as session:
         user = await users.get(session, user_id)
-    if action is None and user is not None:
-        if user.step == "neighbourhood":
-            await save_neighbourhood(update, context, text, "o")
-            return
-        if user.awaiting == "neighbourhood":
-            await save_neighbourhood(update, context, text, "s")
-            return
-        if user.awaiting == "search":
-            await activities.search_text(update, context, text)
-            return
-    if action is not None and user is not None and user.awaiting:
-        async with context.db.begin() as session:
+        if user is not None and user.awaiting:
             await users.stop_waiting(session, user_id)
     if user is None:
-        text = say(context.t, N_("Hello! Tap /start to begin."))
-        await reply(update, context, text)
-        return
-    if action is None:
-        if user.step != "done":
-            await onboarding.show_step(update, context, user)
-            return
-        text = say(context.t, N_("Sorry, I did not understand. Please use the buttons below."))
-        await reply(update, context, text, main_menu(context.t))
-        return
-    await MENU_ACTIONS[action](update, context)
+        return await not_understood(update, context)
+    return await draw(MENU_SCREENS[action], update, context)
 
 
-async def housing(update: Update, context: PortaContext) -> None:
+async def not_understood(update: Update, context: PortaContext) -> Shown:
+    """A typed text no form was waiting for."""
+    async with context.db() as session:
+        user = await users.get(session, ids(update)[0])
+    if user is None:
+        return Screen(say(context.t, N_("Hello! Tap /start to begin.")))
+    if user.step != "done":
+        return await draw("onboarding.step", update, context, user)
+    text = say(context.t, N_("Sorry, I did not understand. Please use the buttons below."))
+    return Screen(text, main_menu(context.t))
+
+
+@screen("housing")
+async def housing(update: Update, context: PortaContext) -> Shown:
     text = say(
         context.t,
         N_(
@@ -90,10 +91,11 @@ async def housing(update: Update, context: PortaContext) -> None:
         ),
         contact=context.settings.hub_contact,
     )
-    await reply(update, context, text)
+    return Screen(text)
 
 
-async def talk_to_person(update: Update, context: PortaContext) -> None:
+@screen("person")
+async def talk_to_person(update: Update, context: PortaContext) -> Shown:
     text = say(
         context.t,
         N_(
@@ -102,22 +104,4 @@ async def talk_to_person(update: Update, context: PortaContext) -> None:
         ),
         contact=context.settings.hub_contact,
     )
-    await reply(update, context, text)
-
-
-async def open_settings(update: Update, context: PortaContext) -> None:
-    await settings.show_settings(update, context)
-
-
-async def my_things(update: Update, context: PortaContext) -> None:
-    await signup.my_things(update, context)
-
-
-MENU_ACTIONS = {
-    "activities": activities.activities_menu,
-    "housing": housing,
-    "mine": my_things,
-    "settings": open_settings,
-    "person": talk_to_person,
-    "help": help_command,
-}
+    return Screen(text)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import InlineKeyboardMarkup
 
 from bot import delivery, scheduler
 from bot.db.models import Signup
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.services import catalog, users
 from handlers.callbacks import pack
 from handlers.cards import title_of, when
 from handlers.common import PortaContext, buttons, say
+
+log = logging.getLogger(__name__)
 
 
 async def tell(
@@ -42,3 +46,12 @@ async def send_later(
             session, chat_id, text, kind="notice", reply_markup=markup.to_dict() if markup else None
         )
     scheduler.kick(context.application)
+
+
+async def tell_promoted(context: PortaContext, promoted: Signup) -> None:
+    """Tell the first on the waitlist, in their language, that a place is theirs."""
+    message = N_("🎉 Good news! A place is free for you: {title}, {when}. See you there!")
+    await tell(context, promoted, message, card_button=True)
+    log.info(
+        "user %s moved up from the waitlist of activity %s", promoted.user_id, promoted.activity_id
+    )

@@ -10,10 +10,10 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.db.models import User
 from bot.i18n import N_, Translator
 from bot.services import users
-from handlers import links, privacy, profile
 from handlers.callbacks import Callback, pack
-from handlers.common import PortaContext, answer, buttons, close_keyboard, reply, say, show
+from handlers.common import ALREADY_SAVED, STALE_BUTTON, PortaContext, buttons, ids, say
 from handlers.labels import language_rows, main_menu
+from handlers.screens import Screen, Shown, draw, frozen, screen, toast
 
 DEEP_LINK = re.compile(r"^[ah][0-9]{1,9}$")
 WELCOME = N_(
@@ -38,90 +38,89 @@ def welcome_keyboard(t: Translator) -> InlineKeyboardMarkup:
     return buttons(rows)
 
 
-def notice_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    return buttons(
-        [
-            [(t.pgettext("button", "✅ I agree"), pack("ob", "agree"))],
-            [(t.pgettext("button", "📄 Read the full text"), pack("ob", "full"))],
-            [(t.pgettext("button", "No, thanks"), pack("ob", "no"))],
-        ]
-    )
+@screen("welcome")
+async def welcome(update: Update, context: PortaContext) -> Shown:
+    """The first screen: who Porta is, the nine languages and Continue."""
+    text = say(context.t, WELCOME, organisation=context.settings.organisation)
+    return Screen(text, welcome_keyboard(context.t))
 
 
-def welcome_text(context: PortaContext) -> str:
-    return say(context.t, WELCOME, organisation=context.settings.organisation)
+@screen("notice")
+async def notice(update: Update, context: PortaContext, origin: str) -> Shown:
+    """The short privacy notice: during onboarding ("o") with "No, thanks", or offered
+    again from settings ("s") to someone who said no."""
+    t = context.t
+    agree = pack("ob", "agree") if origin == "o" else pack("consent", "yes")
+    rows = [
+        [(t.pgettext("button", "✅ I agree"), agree)],
+        [(t.pgettext("button", "📄 Read the full text"), pack("ob", "full"))],
+    ]
+    if origin == "o":
+        rows.append([(t.pgettext("button", "No, thanks"), pack("ob", "no"))])
+    return Screen(say(t, NOTICE), buttons(rows))
 
 
-async def start(update: Update, context: PortaContext) -> None:
+async def start(update: Update, context: PortaContext) -> Shown:
     """Greet a new user, pick up an unfinished onboarding, or welcome someone back."""
     payload = context.args[0] if context.args else None
     link = payload if payload and DEEP_LINK.match(payload) else None
     async with context.db.begin() as session:
-        user = await users.ensure(session, *profile.ids(update), context.telegram_locale)
+        user = await users.ensure(session, *ids(update), context.telegram_locale)
         finished = user.step in ("done", users.GUARDIAN)  # under-14s browse meanwhile
         if link and not finished:
             user.pending_link = link
-    if finished:
-        text = say(context.t, N_("Welcome back! Use the menu below."))
-        await reply(update, context, text, main_menu(context.t))
-        if link:
-            await links.open_link(update, context, link)
-        return
-    await show_step(update, context, user)
+    if not finished:
+        return await draw("onboarding.step", update, context, user)
+    text = say(context.t, N_("Welcome back! Use the menu below."))
+    shown = [Screen(text, main_menu(context.t))]
+    if link:
+        shown += await draw("link", update, context, link)
+    return shown
 
 
-async def show_step(update: Update, context: PortaContext, user: User) -> None:
-    """Ask the question of the step the user is at."""
+@screen("onboarding.step")
+async def step(update: Update, context: PortaContext, user: User) -> Shown:
+    """The question of the step the user is at."""
     if user.step == "welcome":
-        await reply(update, context, welcome_text(context), welcome_keyboard(context.t))
-    elif user.step == "age":
-        await profile.ask_age(update, context, "o")
-    elif user.step == "consent":
-        await reply(update, context, say(context.t, NOTICE), notice_keyboard(context.t))
-    elif user.step == "neighbourhood":
-        await profile.ask_neighbourhood(update, context, "o")
-    elif user.step == "interests":
-        await profile.ask_interests(update, context, user, "o")
-    elif user.step == users.GUARDIAN:
-        await profile.guardian_needed(update, context, user.guardian_code)
-
-
-async def next_step(update: Update, context: PortaContext, user: User) -> None:
-    """After an answer: ask the next question, or finish."""
+        return await draw("welcome", update, context)
+    if user.step == "age":
+        return await draw("profile.age", update, context, "o")
+    if user.step == "consent":
+        return await draw("notice", update, context, "o")
+    if user.step == "neighbourhood":
+        return await draw("profile.neighbourhood", update, context, "o")
+    if user.step == "interests":
+        return await draw("profile.interests", update, context, user, "o")
     if user.step == users.GUARDIAN:
-        await profile.guardian_needed(update, context, user.guardian_code)
-    elif user.step == "done":
-        await finished(update, context, None)
-    else:
-        await show_step(update, context, user)
+        return await draw("guardian", update, context, user.guardian_code)
+    return await draw("onboarding.finished", update, context, None)
 
 
-async def finished(update: Update, context: PortaContext, link: str | None) -> None:
+@screen("onboarding.finished")
+async def finished(update: Update, context: PortaContext, link: str | None) -> Shown:
+    """The end of onboarding: the main menu, then the page a poster's link named."""
     text = say(
         context.t,
         N_("🎉 All set! Use the menu below. You can change your choices in Settings."),
     )
-    await reply(update, context, text, main_menu(context.t))
+    shown = [Screen(text, main_menu(context.t))]
     if link:
-        await links.open_link(update, context, link)
+        shown += await draw("link", update, context, link)
+    return shown
 
 
-async def onboarding_button(update: Update, context: PortaContext, data: Callback) -> None:
+async def onboarding_button(update: Update, context: PortaContext, data: Callback) -> Shown:
     """Continue after the welcome, agree or not to the privacy notice, or read it in full."""
     action = data.arg(0)
     if action == "full":
-        await answer(update.callback_query)
-        await privacy.send_full_notice(update, context)
-        return
+        return await draw("privacy.full", update, context)
     expected = {"go": "welcome", "agree": "consent", "no": "consent"}.get(action)
     if expected is None:
-        await answer(update.callback_query, say(context.t, profile.STALE_BUTTON))
-        return
+        return toast(say(context.t, STALE_BUTTON))
     async with context.db.begin() as session:
-        user = await users.ensure(session, *profile.ids(update))
+        user = await users.ensure(session, *ids(update))
         if user.step != expected:
-            await answer(update.callback_query, say(context.t, profile.ALREADY_SAVED))
-            return
+            return toast(say(context.t, ALREADY_SAVED))
         if action == "go":
             user.step = "age"
         elif action == "agree":
@@ -129,31 +128,20 @@ async def onboarding_button(update: Update, context: PortaContext, data: Callbac
         else:
             user.age_band = None
             link = users.finish_onboarding(user)
-    await answer(update.callback_query)
+    t = context.t
     if action == "go":
-        await close_keyboard(update.callback_query, context)
-        await next_step(update, context, user)
-    elif action == "agree":
-        await close_keyboard(
-            update.callback_query, context, context.t.pgettext("button", "✅ I agree")
-        )
-        await next_step(update, context, user)
-    else:
-        await close_keyboard(
-            update.callback_query, context, context.t.pgettext("button", "No, thanks")
-        )
-        text = say(
-            context.t,
-            N_(
-                "OK. I will not save anything more about you. You can still look at the "
-                "activities. If you change your mind, go to Settings."
-            ),
-        )
-        await reply(update, context, text, main_menu(context.t))
-        if link:
-            await links.open_link(update, context, link)
-
-
-async def refresh_welcome(update: Update, context: PortaContext) -> None:
-    """Show the welcome again in the language just picked."""
-    await show(update, context, welcome_text(context), welcome_keyboard(context.t))
+        return [frozen(update), *await draw("onboarding.step", update, context, user)]
+    if action == "agree":
+        answered = frozen(update, t.pgettext("button", "✅ I agree"))
+        return [answered, *await draw("onboarding.step", update, context, user)]
+    text = say(
+        t,
+        N_(
+            "OK. I will not save anything more about you. You can still look at the "
+            "activities. If you change your mind, go to Settings."
+        ),
+    )
+    shown = [frozen(update, t.pgettext("button", "No, thanks")), Screen(text, main_menu(t))]
+    if link:
+        shown += await draw("link", update, context, link)
+    return shown

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from io import BytesIO
 
-from telegram import InputFile, ReplyKeyboardRemove, Update
+from telegram import ReplyKeyboardRemove, Update
 
 from bot.i18n import N_
 from bot.services import operators, signups, users
-from handlers import signup
+from handlers import notices
 from handlers.callbacks import Callback, pack
-from handlers.common import PortaContext, answer, buttons, close_keyboard, reply, say
-from handlers.profile import STALE_BUTTON, ids
+from handlers.common import STALE_BUTTON, PortaContext, buttons, ids, say
+from handlers.screens import Document, Screen, Shown, frozen, screen, toast
 
 FULL_NOTICE = N_(
     "🔒 <b>Privacy notice</b> (version {version})\n\n"
@@ -33,7 +32,9 @@ FULL_NOTICE = N_(
 )
 
 
-async def send_full_notice(update: Update, context: PortaContext) -> None:
+@screen("privacy.full")
+async def full_notice(update: Update, context: PortaContext) -> Shown:
+    """The full privacy notice."""
     text = say(
         context.t,
         FULL_NOTICE,
@@ -41,24 +42,24 @@ async def send_full_notice(update: Update, context: PortaContext) -> None:
         organisation=context.settings.organisation,
         contact=context.settings.privacy_contact,
     )
-    await reply(update, context, text)
+    return Screen(text)
 
 
-async def privacy_command(update: Update, context: PortaContext) -> None:
+async def privacy_command(update: Update, context: PortaContext) -> Shown:
     """Show the full privacy notice."""
-    await send_full_notice(update, context)
+    return await full_notice(update, context)
 
 
-async def mydata(update: Update, context: PortaContext) -> None:
-    """Send everything Porta holds about the user as a JSON file."""
-    user_id, chat_id = ids(update)
+@screen("privacy.mydata")
+async def mydata(update: Update, context: PortaContext) -> Shown:
+    """Everything Porta holds about the user, as a JSON file."""
+    user_id, _ = ids(update)
     async with context.db() as session:
         user = await users.get(session, user_id)
         role = await operators.role_of(session, user_id)
         taken = await signups.of_user(session, user_id)
     if user is None and role is None:
-        await reply(update, context, say(context.t, N_("I have no data about you.")))
-        return
+        return Screen(say(context.t, N_("I have no data about you.")))
     data = {
         "user": users.export(user) if user else None,
         "signups": [signups.export(s) for s in taken],
@@ -66,14 +67,11 @@ async def mydata(update: Update, context: PortaContext) -> None:
     }
     content = json.dumps(data, ensure_ascii=False, indent=2).encode()
     caption = say(context.t, N_("Here is everything Porta saves about you."))
-    await context.bot.send_document(
-        chat_id,
-        InputFile(BytesIO(content), filename="porta-my-data.json"),
-        caption=context.t.directed(caption),
-    )
+    return Screen(caption, document=Document(content, "porta-my-data.json"))
 
 
-async def deleteme(update: Update, context: PortaContext) -> None:
+@screen("privacy.deleteme")
+async def deleteme(update: Update, context: PortaContext) -> Shown:
     """Ask for confirmation before erasing the user's data."""
     text = say(
         context.t,
@@ -85,33 +83,25 @@ async def deleteme(update: Update, context: PortaContext) -> None:
             [(context.t.pgettext("button", "No, keep it"), pack("del", "no"))],
         ]
     )
-    await reply(update, context, text, markup)
+    return Screen(text, markup)
 
 
-async def delete_button(update: Update, context: PortaContext, data: Callback) -> None:
+async def delete_button(update: Update, context: PortaContext, data: Callback) -> Shown:
     """Erase the user's data (or keep it) after the confirmation."""
     choice = data.arg(0)
     if choice not in ("yes", "no"):
-        await answer(update.callback_query, say(context.t, STALE_BUTTON))
-        return
+        return toast(say(context.t, STALE_BUTTON))
     if choice == "no":
-        await answer(update.callback_query)
-        await close_keyboard(
-            update.callback_query, context, context.t.pgettext("button", "No, keep it")
-        )
-        return
+        return frozen(update, context.t.pgettext("button", "No, keep it"))
     user_id, _ = ids(update)
     async with context.db.begin() as session:
         promoted = await signups.release_all(session, user_id, datetime.now(UTC))
         erased = await users.erase(session, user_id)
         role = await operators.role_of(session, user_id)
     for next_in_line in promoted:
-        await signup.tell_promoted(context, next_in_line)
+        await notices.tell_promoted(context, next_in_line)
     if not erased:
-        await answer(update.callback_query, say(context.t, N_("Your data is already deleted.")))
-        return
-    await answer(update.callback_query)
-    await close_keyboard(update.callback_query, context)
+        return toast(say(context.t, N_("Your data is already deleted.")))
     text = say(
         context.t,
         N_(
@@ -125,4 +115,4 @@ async def delete_button(update: Update, context: PortaContext, data: Callback) -
             context.t,
             N_("You are still listed as hub staff, because an admin gave you that role."),
         )
-    await reply(update, context, text, ReplyKeyboardRemove())
+    return [frozen(update), Screen(text, ReplyKeyboardRemove())]

@@ -14,10 +14,11 @@ from bot.config import Settings
 from bot.db.session import SessionFactory
 from bot.i18n import N_, Translator
 from bot.services import reminders, signups, users
+from handlers import notices
 from handlers.callbacks import Callback, pack
 from handlers.cards import title_of, when
-from handlers.common import PortaContext, answer, buttons, close_keyboard, say
-from handlers.profile import STALE_BUTTON, ids
+from handlers.common import STALE_BUTTON, PortaContext, buttons, ids, say
+from handlers.screens import Shown, frozen, toast
 
 log = logging.getLogger(__name__)
 
@@ -61,30 +62,31 @@ async def plan(context: ContextTypes.DEFAULT_TYPE) -> None:
         scheduler.kick(context.application)
 
 
-async def reminder_button(update: Update, context: PortaContext, data: Callback) -> None:
+async def reminder_button(update: Update, context: PortaContext, data: Callback) -> Shown:
     """Confirm ("y") or give up ("n") the place a reminder is about."""
-    from handlers.signup import tell_promoted
-
     choice, number = data.arg(0), data.arg(1)
     if choice not in ("y", "n") or not number.isdigit():
-        await answer(update.callback_query, say(context.t, STALE_BUTTON))
-        return
+        return toast(say(context.t, STALE_BUTTON))
     user_id, _ = ids(update)
-    now, query = datetime.now(UTC), update.callback_query
     async with context.db.begin() as session:
         mine = {s.id: s for s in await signups.of_user(session, user_id)}.get(int(number))
         if mine is None or mine.status != "confirmed":
-            await answer(query, say(context.t, STALE_BUTTON))
-            return
+            return toast(say(context.t, STALE_BUTTON))
         promoted = None
         if choice == "n":
-            _, promoted = await signups.cancel(session, user_id, mine.activity_id, now)
+            _, promoted = await signups.cancel(
+                session, user_id, mine.activity_id, datetime.now(UTC)
+            )
+    t = context.t
     if choice == "y":
-        await answer(query, say(context.t, N_("Great, see you there!")))
-        await close_keyboard(query, context, context.t.pgettext("button", "👍 I'll be there"))
-        return
+        return [
+            toast(say(t, N_("Great, see you there!"))),
+            frozen(update, t.pgettext("button", "👍 I'll be there")),
+        ]
     log.info("user %s gave up a place at activity %s from a reminder", user_id, mine.activity_id)
-    await answer(query, say(context.t, N_("Your place is cancelled.")))
-    await close_keyboard(query, context, context.t.pgettext("button", "❌ I can't come"))
     if promoted is not None:
-        await tell_promoted(context, promoted)
+        await notices.tell_promoted(context, promoted)
+    return [
+        toast(say(t, N_("Your place is cancelled."))),
+        frozen(update, t.pgettext("button", "❌ I can't come")),
+    ]

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 
 from bot.db.models import User
 from bot.i18n import N_, native_name
 from bot.services import users
-from handlers import language, onboarding, privacy, profile
 from handlers.callbacks import Callback, pack
-from handlers.common import PortaContext, answer, buttons, reply, say, show
+from handlers.common import ALREADY_SAVED, STALE_BUTTON, PortaContext, buttons, ids, say
 from handlers.labels import AGE_LABELS, INTEREST_LABELS, label
+from handlers.screens import Screen, Shown, draw, replacing, screen, toast
 
 SETTINGS = N_(
     "⚙️ <b>Settings</b>\n"
@@ -21,9 +21,15 @@ SETTINGS = N_(
     "Reminders: {reminders}\n"
     "Announcements: {announcements}"
 )
+ACTIONS = ("lang", "age", "nb", "int", "rem", "news", "data", "del", "consent")
 
 
-def settings_screen(context: PortaContext, user: User) -> tuple[str, InlineKeyboardMarkup]:
+@screen("settings")
+async def settings_screen(update: Update, context: PortaContext, user: User | None = None) -> Shown:
+    """The user's choices, with a button for each."""
+    if user is None:
+        async with context.db.begin() as session:
+            user = await users.ensure(session, *ids(update))
     t = context.t
     on, off = t.pgettext("state", "on"), t.pgettext("state", "off")
     text = say(
@@ -56,76 +62,51 @@ def settings_screen(context: PortaContext, user: User) -> tuple[str, InlineKeybo
             ],
         ]
     )
-    return text, markup
+    return Screen(text, markup)
 
 
-async def show_settings(update: Update, context: PortaContext, user: User | None = None) -> None:
-    """Show the settings screen (as a new message when opened from the menu)."""
-    if user is None:
-        async with context.db.begin() as session:
-            user = await users.ensure(session, *profile.ids(update))
-    text, markup = settings_screen(context, user)
-    query = update.callback_query
-    if query and query.data and query.data.startswith("set:"):
-        await show(update, context, text, markup)
-    else:
-        await reply(update, context, text, markup)
+async def settings_command(update: Update, context: PortaContext) -> Shown:
+    """Show the settings."""
+    return await settings_screen(update, context)
 
 
-async def settings_button(update: Update, context: PortaContext, data: Callback) -> None:
+async def settings_button(update: Update, context: PortaContext, data: Callback) -> Shown:
     """Open one setting from the settings screen."""
     action = data.arg(0)
-    query = update.callback_query
-    if action not in ("lang", "age", "nb", "int", "rem", "news", "data", "del", "consent"):
-        await answer(query, say(context.t, profile.STALE_BUTTON))
-        return
+    if action not in ACTIONS:
+        return toast(say(context.t, STALE_BUTTON))
     async with context.db.begin() as session:
-        user = await users.ensure(session, *profile.ids(update))
+        user = await users.ensure(session, *ids(update))
         if action == "rem":
             users.set_notifications(user, reminders=not user.notify_reminders)
         elif action == "news":
             users.set_notifications(user, news=not user.notify_announcements)
         elif action == "nb" and user.step == "done" and users.may_store_personal_data(user):
             users.wait_for(user, "neighbourhood")
-    await answer(query)
     if action in ("rem", "news"):
-        await show_settings(update, context, user)
-    elif action == "lang":
-        await language.ask_language(update, context)
-    elif action == "age":
-        await profile.ask_age(update, context, "s")
-    elif action == "data":
-        await privacy.mydata(update, context)
-    elif action == "del":
-        await privacy.deleteme(update, context)
-    elif user.step != "done":
-        await onboarding.show_step(update, context, user)
-    elif not users.may_store_personal_data(user):
-        await ask_consent(update, context)
-    elif action == "nb":
-        await profile.ask_neighbourhood(update, context, "s")
-    else:
-        await profile.ask_interests(update, context, user, "s")
+        return replacing(await settings_screen(update, context, user))
+    if action == "lang":
+        return await draw("language", update, context)
+    if action == "age":
+        return await draw("profile.age", update, context, "s")
+    if action == "data":
+        return await draw("privacy.mydata", update, context)
+    if action == "del":
+        return await draw("privacy.deleteme", update, context)
+    if user.step != "done":
+        return await draw("onboarding.step", update, context, user)
+    if not users.may_store_personal_data(user):
+        return await draw("notice", update, context, "s")
+    if action == "nb":
+        return await draw("profile.neighbourhood", update, context, "s")
+    return await draw("profile.interests", update, context, user, "s")
 
 
-async def ask_consent(update: Update, context: PortaContext) -> None:
-    """For someone who said no to the notice: offer it again."""
-    markup = buttons(
-        [
-            [(context.t.pgettext("button", "✅ I agree"), pack("consent", "yes"))],
-            [(context.t.pgettext("button", "📄 Read the full text"), pack("ob", "full"))],
-        ]
-    )
-    await reply(update, context, say(context.t, onboarding.NOTICE), markup)
-
-
-async def consent_button(update: Update, context: PortaContext, data: Callback) -> None:
+async def consent_button(update: Update, context: PortaContext, data: Callback) -> Shown:
     """Record consent given later, from settings."""
     async with context.db.begin() as session:
-        user = await users.ensure(session, *profile.ids(update))
+        user = await users.ensure(session, *ids(update))
         if user.step == users.GUARDIAN or user.consent_at is not None:
-            await answer(update.callback_query, say(context.t, profile.ALREADY_SAVED))
-            return
+            return toast(say(context.t, ALREADY_SAVED))
         users.record_consent(user)
-    await answer(update.callback_query)
-    await show_settings(update, context, user)
+    return await settings_screen(update, context, user)

@@ -1,4 +1,4 @@
-"""Signing up and cancelling from the card, "My things", and telling whoever moves up."""
+"""Signing up and cancelling from the card, and "My things"."""
 
 from __future__ import annotations
 
@@ -6,16 +6,14 @@ import logging
 
 from telegram import Update
 
-from bot.db.models import Signup
 from bot.i18n import N_
 from bot.services import catalog, signups, users
 from bot.services.signups import SignupRefused
-from handlers import links, notices
-from handlers.activities import now, show_card
+from handlers import notices
 from handlers.callbacks import Callback, pack
-from handlers.cards import Where, title_of, when
-from handlers.common import PortaContext, answer, buttons, reply, say, show
-from handlers.profile import STALE_BUTTON, ids
+from handlers.cards import Where, now, title_of, when
+from handlers.common import NOT_FOUND, STALE_BUTTON, PortaContext, buttons, ids, say
+from handlers.screens import Screen, Shown, draw, replacing, screen, toast
 
 log = logging.getLogger(__name__)
 
@@ -23,30 +21,29 @@ REFUSALS = {
     "closed": N_("Sign-up is closed for this activity."),
     "guardian": N_("You are under 14: a parent or guardian must agree first. Ask at your hub."),
     "consent": N_("To sign up, first agree to the privacy notice in Settings."),
-    "unknown": links.NOT_FOUND,
+    "unknown": NOT_FOUND,
 }
 
 
-async def signup_button(update: Update, context: PortaContext, data: Callback) -> None:
-    """Join (j) or cancel (x) from a card; "my" lists the user's sign-ups."""
+async def signup_button(update: Update, context: PortaContext, data: Callback) -> Shown:
+    """Join (j) or cancel (x) from a card, then show the card again; "my" lists the user's
+    sign-ups."""
     action = data.arg(0)
     if action == "my":
-        await answer(update.callback_query)
-        await my_things(update, context, edit=True)
-        return
+        return replacing(await my_things(update, context))
     where = Where.parse(data.arg(2))
     if action not in ("j", "x") or not data.arg(1).isdigit() or where is None:
-        await answer(update.callback_query, say(context.t, STALE_BUTTON))
-        return
+        return toast(say(context.t, STALE_BUTTON))
     activity_id = int(data.arg(1))
     if action == "j":
-        await join(update, context, activity_id)
+        outcome = await join(update, context, activity_id)
     else:
-        await cancel(update, context, activity_id)
-    await show_card(update, context, activity_id, where, edit=True)
+        outcome = await cancel(update, context, activity_id)
+    return [outcome, *replacing(await draw("activities.card", update, context, activity_id, where))]
 
 
-async def join(update: Update, context: PortaContext, activity_id: int) -> None:
+async def join(update: Update, context: PortaContext, activity_id: int) -> Screen:
+    """Take a place (or a place on the waitlist); the toast says which."""
     user_id, _ = ids(update)
     person = update.effective_user
     try:
@@ -67,8 +64,7 @@ async def join(update: Update, context: PortaContext, activity_id: int) -> None:
             )
         else:
             text = say(context.t, REFUSALS[refused.reason])
-        await answer(update.callback_query, text, alert=True)
-        return
+        return toast(text, alert=True)
     log.info("user %s signed up to activity %s (%s)", user_id, activity_id, outcome.signup.status)
     if outcome.position:
         text = say(
@@ -78,32 +74,24 @@ async def join(update: Update, context: PortaContext, activity_id: int) -> None:
         )
     else:
         text = say(context.t, N_("You have a place! See you there."))
-    await answer(update.callback_query, text, alert=not outcome.already and bool(outcome.position))
+    return toast(text, alert=not outcome.already and bool(outcome.position))
 
 
-async def cancel(update: Update, context: PortaContext, activity_id: int) -> None:
+async def cancel(update: Update, context: PortaContext, activity_id: int) -> Screen:
+    """Give up a place; whoever is first on the waitlist gets it and is told."""
     user_id, _ = ids(update)
     async with context.db.begin() as session:
         cancelled, promoted = await signups.cancel(session, user_id, activity_id, now())
     if cancelled is None:
-        await answer(update.callback_query, say(context.t, N_("You are not signed up.")))
-        return
+        return toast(say(context.t, N_("You are not signed up.")))
     log.info("user %s cancelled activity %s", user_id, activity_id)
-    await answer(update.callback_query, say(context.t, N_("Your place is cancelled.")))
     if promoted is not None:
-        await tell_promoted(context, promoted)
+        await notices.tell_promoted(context, promoted)
+    return toast(say(context.t, N_("Your place is cancelled.")))
 
 
-async def tell_promoted(context: PortaContext, promoted: Signup) -> None:
-    """Tell the first on the waitlist, in their language, that a place is theirs."""
-    message = N_("🎉 Good news! A place is free for you: {title}, {when}. See you there!")
-    await notices.tell(context, promoted, message, card_button=True)
-    log.info(
-        "user %s moved up from the waitlist of activity %s", promoted.user_id, promoted.activity_id
-    )
-
-
-async def my_things(update: Update, context: PortaContext, edit: bool = False) -> None:
+@screen("my_things")
+async def my_things(update: Update, context: PortaContext) -> Shown:
     """The user's upcoming sign-ups, with their status; each opens its card."""
     user_id, _ = ids(update)
     async with context.db() as session:
@@ -111,8 +99,7 @@ async def my_things(update: Update, context: PortaContext, edit: bool = False) -
         positions = {s.id: await signups.position(session, s) for s in mine}
     t, default = context.t, context.settings.default_language
     if not mine:
-        await reply(update, context, say(t, N_("⭐ You have no sign-ups yet.")))
-        return
+        return Screen(say(t, N_("⭐ You have no sign-ups yet.")))
     rows = []
     for signup in mine:
         mark = "✅" if signup.status == "confirmed" else f"⏳ {positions[signup.id]}"
@@ -123,7 +110,4 @@ async def my_things(update: Update, context: PortaContext, edit: bool = False) -
     text = say(
         t, N_("⭐ <b>Your activities</b>\n✅ you have a place, ⏳ your number on the waitlist.")
     )
-    if edit:
-        await show(update, context, text, buttons(rows))
-    else:
-        await reply(update, context, text, buttons(rows))
+    return Screen(text, buttons(rows))

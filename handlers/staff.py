@@ -1,41 +1,35 @@
 """Hub staff run activities from Telegram: the list, the view with its figures and poster
 link, the people with a place, check-in, the CSV export, cancelling. Forms (a new activity, an
-edit, check-in by code) are in handlers.staff_form."""
+edit, check-in by code) are in handlers.staff_form, under callback data of their own ("of")."""
 
 from __future__ import annotations
 
 import html
 import logging
-from datetime import UTC, datetime
-from io import BytesIO
 
-from telegram import InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot.db.models import Activity
-from bot.i18n import N_, SUPPORTED_LOCALES, Translator
+from bot.i18n import N_, Translator
 from bot.services import catalog, manage
-from handlers import notices, staff_form
-from handlers import operators as staff_gate
+from handlers import notices
 from handlers.callbacks import Callback, pack
-from handlers.cards import title_of, when
-from handlers.common import PortaContext, answer, buttons, reply, say, show
-from handlers.profile import STALE_BUTTON, ids
+from handlers.cards import now, title_of, when
+from handlers.common import STALE_BUTTON, PortaContext, buttons, ids, say
+from handlers.gate import not_staff
+from handlers.screens import Document, Screen, Shown, replacing, screen, toast
 
 log = logging.getLogger(__name__)
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-async def manage_command(update: Update, context: PortaContext) -> None:
+async def manage_command(update: Update, context: PortaContext) -> Shown:
     """List the activities staff can manage."""
-    await show_activities(update, context, 0, edit=False)
+    return await managed(update, context, 0)
 
 
-async def show_activities(
-    update: Update, context: PortaContext, page: int, edit: bool = True
-) -> None:
+@screen("staff.list")
+async def managed(update: Update, context: PortaContext, page: int) -> Shown:
+    """The upcoming activities, a page at a time, each opening its staff view."""
     async with context.db() as session:
         rows, more = await manage.upcoming(session, now(), page)
     default = context.settings.default_language
@@ -57,10 +51,7 @@ async def show_activities(
     if nav:
         keyboard.append(nav)
     text = say(context.t, N_("🛠 <b>Activities to manage</b>\nNew one: /newactivity"))
-    if edit:
-        await show(update, context, text, buttons(keyboard))
-    else:
-        await reply(update, context, text, buttons(keyboard))
+    return Screen(text, buttons(keyboard))
 
 
 def view_markup(t: Translator, activity: Activity) -> InlineKeyboardMarkup:
@@ -69,12 +60,12 @@ def view_markup(t: Translator, activity: Activity) -> InlineKeyboardMarkup:
             (t.pgettext("button", "👥 People"), pack("op", "p", activity.id)),
             (t.pgettext("button", "📄 List as CSV"), pack("op", "csv", activity.id)),
         ],
-        [(t.pgettext("button", "✅ Check in by code"), pack("op", "code", activity.id))],
+        [(t.pgettext("button", "✅ Check in by code"), pack("of", "code", activity.id))],
     ]
     if activity.status == "scheduled":
         rows.append(
             [
-                (t.pgettext("button", "✏️ Edit"), pack("op", "e", activity.id)),
+                (t.pgettext("button", "✏️ Edit"), pack("of", "e", activity.id)),
                 (t.pgettext("button", "❌ Cancel activity"), pack("op", "x", activity.id)),
             ]
         )
@@ -82,14 +73,14 @@ def view_markup(t: Translator, activity: Activity) -> InlineKeyboardMarkup:
     return buttons(rows)
 
 
-async def view(update: Update, context: PortaContext, activity_id: int, edit: bool = True) -> None:
+@screen("staff.view")
+async def view(update: Update, context: PortaContext, activity_id: int) -> Shown:
     """The staff view of one activity, with its figures and its poster link."""
     async with context.db() as session:
         activity = await catalog.get_activity(session, activity_id)
         people = await manage.people(session, activity_id) if activity else []
     if activity is None:
-        await reply(update, context, say(context.t, STALE_BUTTON))
-        return
+        return Screen(say(context.t, STALE_BUTTON))
     t, default = context.t, context.settings.default_language
     numbers = manage.figures(people, activity, now())
     status = say(t, N_("cancelled")) if activity.status == "cancelled" else say(t, N_("scheduled"))
@@ -112,18 +103,16 @@ async def view(update: Update, context: PortaContext, activity_id: int, edit: bo
         no_shows=numbers.no_shows,
         link=f"https://t.me/{context.bot.username}?start=a{activity.id}",
     )
-    if edit:
-        await show(update, context, text, view_markup(t, activity))
-    else:
-        await reply(update, context, text, view_markup(t, activity))
+    return Screen(text, view_markup(t, activity))
 
 
 PEOPLE_PAGE = 40  # names a page: Telegram takes at most 100 buttons
 
 
+@screen("staff.people")
 async def people_screen(
     update: Update, context: PortaContext, activity_id: int, page: int = 0
-) -> None:
+) -> Shown:
     """Names with a place (tap to check in or undo), a page at a time, and the waitlist."""
     async with context.db() as session:
         people = await manage.people(session, activity_id)
@@ -157,84 +146,67 @@ async def people_screen(
         text += "\n\n" + say(context.t, N_("⏳ <b>Waitlist</b>")) + "\n" + "\n".join(names[:100])
         if more > 0:
             text += f"\n… +{more}"
-    await show(update, context, text, buttons(rows))
+    return Screen(text, buttons(rows))
 
 
-async def staff_button(update: Update, context: PortaContext, data: Callback) -> None:
+async def staff_button(update: Update, context: PortaContext, data: Callback) -> Shown:
     """Every button of the staff screens; refused to anyone who is not staff."""
-    query = update.callback_query
-    if not await staff_gate.staff_only_button(update, context):
-        return
+    if refused := await not_staff(update, context):
+        return refused
     action, arg = data.arg(0), data.arg(1)
     if not arg.isdigit():
-        await answer(query, say(context.t, STALE_BUTTON))
-        return
-    number = int(arg)
+        return toast(say(context.t, STALE_BUTTON))
+    number, page = int(arg), int(data.arg(2)) if data.arg(2).isdigit() else 0
     if action == "l":
-        await answer(query)
-        await show_activities(update, context, number)
-    elif action == "v":
-        await answer(query)
-        await view(update, context, number)
-    elif action == "p":
-        await answer(query)
-        page = int(data.arg(2)) if data.arg(2).isdigit() else 0
-        await people_screen(update, context, number, page)
-    elif action == "ci" and data.arg(2).isdigit():
+        return replacing(await managed(update, context, number))
+    if action == "v":
+        return replacing(await view(update, context, number))
+    if action == "p":
+        return replacing(await people_screen(update, context, number, page))
+    if action == "ci" and data.arg(2).isdigit():
         async with context.db.begin() as session:
             signup = await manage.check_in(session, number, signup_id=int(data.arg(2)))
-        await answer(query)
-        if signup is not None:
-            page = int(data.arg(3)) if data.arg(3).isdigit() else 0
-            await people_screen(update, context, number, page)
-    elif action == "csv":
-        await answer(query)
-        await send_csv(update, context, number)
-    elif action in ("code", "e") or (action == "ef" and data.arg(2) in manage.EDITABLE):
-        await answer(query)
-        await staff_form.ask(update, context, number, action, data.arg(2))
-    elif action == "x":
-        await answer(query)
-        markup = buttons(
-            [
-                [(context.t.pgettext("button", "❌ Yes, cancel it"), pack("op", "xx", number))],
-                [(context.t.pgettext("button", "No, keep it"), pack("op", "v", number))],
-            ]
-        )
-        await show(
-            update,
-            context,
-            say(context.t, N_("Cancel this activity? Everyone signed up will be told.")),
-            markup,
-        )
-    elif action == "xx":
-        await answer(query)
-        await cancel(update, context, number)
-    elif action in ("nh", "nc") or (action == "nl" and data.arg(2) in SUPPORTED_LOCALES):
-        await answer(query)
-        await staff_form.draft_choice(update, context, action, arg, data.arg(2))
-    elif action in ("ns", "nf"):
-        await answer(query)
-        await staff_form.draft_choice(update, context, action, arg, "")
-    else:
-        await answer(query, say(context.t, STALE_BUTTON))
+        if signup is None:
+            return toast(say(context.t, STALE_BUTTON))
+        page = int(data.arg(3)) if data.arg(3).isdigit() else 0
+        return replacing(await people_screen(update, context, number, page))
+    if action == "csv":
+        return await attendees_file(update, context, number)
+    if action == "x":
+        return replacing(await confirm_cancel(update, context, number))
+    if action == "xx":
+        return replacing(await cancel(update, context, number))
+    return toast(say(context.t, STALE_BUTTON))
 
 
-async def cancel(update: Update, context: PortaContext, activity_id: int) -> None:
+@screen("staff.cancel")
+async def confirm_cancel(update: Update, context: PortaContext, activity_id: int) -> Shown:
+    """Ask before cancelling an activity."""
+    t = context.t
+    markup = buttons(
+        [
+            [(t.pgettext("button", "❌ Yes, cancel it"), pack("op", "xx", activity_id))],
+            [(t.pgettext("button", "No, keep it"), pack("op", "v", activity_id))],
+        ]
+    )
+    return Screen(say(t, N_("Cancel this activity? Everyone signed up will be told.")), markup)
+
+
+async def cancel(update: Update, context: PortaContext, activity_id: int) -> Shown:
+    """Cancel the activity; everyone signed up is told in their language."""
     async with context.db.begin() as session:
         told = await manage.cancel_activity(session, activity_id)
     log.info("operator %s cancelled activity %s", ids(update)[0], activity_id)
     for signup in told:
         await notices.tell(context, signup, N_("❌ Sorry, {title} on {when} is cancelled."))
-    await view(update, context, activity_id)
+    return await view(update, context, activity_id)
 
 
-async def send_csv(update: Update, context: PortaContext, activity_id: int) -> None:
+@screen("staff.csv")
+async def attendees_file(update: Update, context: PortaContext, activity_id: int) -> Shown:
+    """The people of an activity as a CSV file."""
     async with context.db() as session:
         people = await manage.people(session, activity_id)
-    _, chat_id = ids(update)
-    document = InputFile(
-        BytesIO(manage.attendees_csv(people)), filename=f"activity-{activity_id}.csv"
-    )
     caption = say(context.t, N_("The list of people for this activity."))
-    await context.bot.send_document(chat_id, document, caption=context.t.directed(caption))
+    document = Document(manage.attendees_csv(people), f"activity-{activity_id}.csv")
+    return Screen(caption, document=document)

@@ -1,22 +1,23 @@
 """Staff forms, one answer at a time, kept in the drafts table so that a restart or another
-process can carry on: a new activity, an edit, check-in by typed code."""
+process can carry on: a new activity, an edit, check-in by typed code. Their buttons carry
+callback data of kind "of"; the staff screens they return to are reached by name."""
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from telegram import Update
 
 from bot.db.models import Signup
 from bot.i18n import N_, SUPPORTED_LOCALES, native_name
 from bot.services import catalog, manage, operators, signups
-from handlers import notices, staff
-from handlers import signup as signup_handlers
-from handlers.callbacks import pack
-from handlers.common import PortaContext, buttons, reply, say, show
+from handlers import notices
+from handlers.callbacks import Callback, pack
+from handlers.cards import now
+from handlers.common import STALE_BUTTON, PortaContext, buttons, ids, say
+from handlers.gate import not_staff
 from handlers.labels import INTEREST_LABELS, label
-from handlers.profile import STALE_BUTTON, ids
+from handlers.screens import Screen, Shown, draw, replacing, toast
 
 log = logging.getLogger(__name__)
 
@@ -29,24 +30,37 @@ PROMPTS = {
     "code": N_("Write the check-in code from the person's card."),
 }
 BAD_ANSWER = N_("That does not look right. Please try again.")
+FORM_ACTIONS = ("code", "e", "ef", "nh", "nc", "nl", "ns", "nf")
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-async def new_activity(update: Update, context: PortaContext) -> None:
+async def new_activity(update: Update, context: PortaContext) -> Shown:
     """Start the form for a new activity: first the hub."""
     async with context.db.begin() as session:
         await manage.start_draft(session, ids(update)[0], None, "hub", context.t.locale)
         hubs = await catalog.hubs(session)
-    rows = [[(hub.name, pack("op", "nh", hub.id))] for hub in hubs]
-    await reply(update, context, say(context.t, N_("🆕 New activity. Which hub?")), buttons(rows))
+    rows = [[(hub.name, pack("of", "nh", hub.id))] for hub in hubs]
+    return Screen(say(context.t, N_("🆕 New activity. Which hub?")), buttons(rows))
+
+
+async def form_button(update: Update, context: PortaContext, data: Callback) -> Shown:
+    """Every button of the staff forms; refused to anyone who is not staff."""
+    if refused := await not_staff(update, context):
+        return refused
+    action, arg, extra = data.arg(0), data.arg(1), data.arg(2)
+    if action not in FORM_ACTIONS or not arg.isdigit():
+        return toast(say(context.t, STALE_BUTTON))
+    if action == "ef" and extra not in manage.EDITABLE:
+        return toast(say(context.t, STALE_BUTTON))
+    if action == "nl" and extra not in SUPPORTED_LOCALES:
+        return toast(say(context.t, STALE_BUTTON))
+    if action in ("code", "e", "ef"):
+        return await ask(update, context, int(arg), action, extra)
+    return await draft_choice(update, context, action, arg, extra)
 
 
 async def ask(
     update: Update, context: PortaContext, activity_id: int, action: str, field: str
-) -> None:
+) -> Shown:
     """Ask for a check-in code, which field to edit, or the field's new value."""
     t = context.t
     if action == "e":
@@ -57,26 +71,24 @@ async def ask(
             "capacity": N_("Places"),
             "description": N_("Description"),
         }
-        rows = [[(say(t, names[f]), pack("op", "ef", activity_id, f))] for f in manage.EDITABLE]
+        rows = [[(say(t, names[f]), pack("of", "ef", activity_id, f))] for f in manage.EDITABLE]
         rows.append([(t.pgettext("button", "⬅ Back"), pack("op", "v", activity_id))])
-        await show(update, context, say(t, N_("What do you want to change?")), buttons(rows))
-        return
+        return replacing(Screen(say(t, N_("What do you want to change?")), buttons(rows)))
     step = "code" if action == "code" else f"edit:{field}"
     async with context.db.begin() as session:
         await manage.start_draft(session, ids(update)[0], activity_id, step, t.locale)
-    await reply(update, context, say(t, PROMPTS["code" if action == "code" else field]))
+    return Screen(say(t, PROMPTS["code" if action == "code" else field]))
 
 
 async def draft_choice(
     update: Update, context: PortaContext, action: str, arg: str, extra: str
-) -> None:
+) -> Shown:
     """A tapped answer in the new-activity form: hub, kind, skip, another language, finish."""
     user_id, _ = ids(update)
     async with context.db.begin() as session:
         draft = await manage.draft_of(session, user_id)
         if draft is None or draft.activity_id is not None:
-            await reply(update, context, say(context.t, STALE_BUTTON))
-            return
+            return toast(say(context.t, STALE_BUTTON))
         data = dict(draft.data)
         if action == "nh" and draft.step == "hub":
             data["hub"], draft.step = int(arg), "title"
@@ -96,56 +108,52 @@ async def draft_choice(
             created = activity.id
             draft = None
         else:
-            await reply(update, context, say(context.t, STALE_BUTTON))
-            return
+            return toast(say(context.t, STALE_BUTTON))
         if draft is not None:
             draft.data = data
             step = draft.step
     if action == "nf":
         log.info("operator %s created activity %s", user_id, created)
-        await staff.view(update, context, created, edit=False)
-    else:
-        await next_question(update, context, step, data)
+        return await draw("staff.view", update, context, created)
+    return next_question(context, step, data)
 
 
-async def next_question(
-    update: Update, context: PortaContext, step: str, data: dict[str, object]
-) -> None:
+def next_question(context: PortaContext, step: str, data: dict[str, object]) -> Screen:
+    """The form's next question."""
     t = context.t
     if step == "category":
         rows = [
-            [(label(t, INTEREST_LABELS[c]), pack("op", "nc", n))]
+            [(label(t, INTEREST_LABELS[c]), pack("of", "nc", n))]
             for n, c in enumerate(catalog.CATEGORIES)
         ]
-        await reply(update, context, say(t, N_("Which kind of activity?")), buttons(rows))
-    elif step == "description":
-        markup = buttons([[(t.pgettext("button", "Skip"), pack("op", "ns", 0))]])
-        await reply(update, context, say(t, PROMPTS["description"]), markup)
-    elif step == "more":
+        return Screen(say(t, N_("Which kind of activity?")), buttons(rows))
+    if step == "description":
+        markup = buttons([[(t.pgettext("button", "Skip"), pack("of", "ns", 0))]])
+        return Screen(say(t, PROMPTS["description"]), markup)
+    if step == "more":
         done = set(data.get("texts", {})) | {str(data["language"])}  # type: ignore[call-overload]
         rows = [
-            [(native_name(code), pack("op", "nl", 0, code))]
+            [(native_name(code), pack("of", "nl", 0, code))]
             for code in SUPPORTED_LOCALES
             if code not in done
         ]
-        rows.append([(t.pgettext("button", "✅ Save the activity"), pack("op", "nf", 0))])
-        await reply(
-            update, context, say(t, N_("Add the text in another language, or save.")), buttons(rows)
-        )
-    elif step in ("xtitle", "xdescription"):
+        rows.append([(t.pgettext("button", "✅ Save the activity"), pack("of", "nf", 0))])
+        return Screen(say(t, N_("Add the text in another language, or save.")), buttons(rows))
+    if step in ("xtitle", "xdescription"):
         language = native_name(str(data["extra"]))
         message = (
             N_("Write the title in {language}.")
             if step == "xtitle"
             else N_("Write the description in {language}.")
         )
-        await reply(update, context, say(t, message, language=language))
-    else:
-        await reply(update, context, say(t, PROMPTS[step]))
+        return Screen(say(t, message, language=language))
+    return Screen(say(t, PROMPTS[step]))
 
 
-async def take_text(update: Update, context: PortaContext, text: str) -> bool:
+async def take_text(update: Update, context: PortaContext) -> Shown | bool:
     """Typed text that answers a staff form; False when there is no form open."""
+    assert update.message is not None and update.message.text is not None
+    text = update.message.text
     user_id, _ = ids(update)
     async with context.db() as session:
         draft = await manage.draft_of(session, user_id)
@@ -154,24 +162,17 @@ async def take_text(update: Update, context: PortaContext, text: str) -> bool:
         return False
     step = draft.step
     if step == "code":
-        await check_in_by_code(update, context, draft.activity_id or 0, text)
-        return True
+        return await check_in_by_code(update, context, draft.activity_id or 0, text)
     if step in ("hub", "category", "more"):
-        await reply(update, context, say(context.t, N_("Please tap one of the buttons above.")))
-        return True
+        return Screen(say(context.t, N_("Please tap one of the buttons above.")))
     field = step.removeprefix("edit:").removeprefix("x")
     try:
         value = manage.parse_answer(field, text, context.settings.zone, now())
     except ValueError:
-        await reply(
-            update,
-            context,
-            say(context.t, BAD_ANSWER) + "\n" + say(context.t, PROMPTS.get(field, BAD_ANSWER)),
-        )
-        return True
+        again = say(context.t, PROMPTS.get(field, BAD_ANSWER))
+        return Screen(say(context.t, BAD_ANSWER) + "\n" + again)
     if step.startswith("edit:"):
-        await save_edit(update, context, draft.activity_id or 0, field, value)
-        return True
+        return await save_edit(update, context, draft.activity_id or 0, field, value)
     order = {
         "title": "category",
         "start": "duration",
@@ -184,7 +185,7 @@ async def take_text(update: Update, context: PortaContext, text: str) -> bool:
     async with context.db.begin() as session:
         fresh = await manage.draft_of(session, user_id)
         if fresh is None:
-            return True
+            return []
         data = dict(fresh.data)
         if step.startswith("x"):
             texts = dict(data.get("texts", {}))
@@ -195,34 +196,28 @@ async def take_text(update: Update, context: PortaContext, text: str) -> bool:
         else:
             data[step] = value
         fresh.data, fresh.step = data, order[step]
-    await next_question(update, context, order[step], data)
-    return True
+    return next_question(context, order[step], data)
 
 
 async def check_in_by_code(
     update: Update, context: PortaContext, activity_id: int, code: str
-) -> None:
+) -> Shown:
     async with context.db.begin() as session:
         signup = await manage.check_in(session, activity_id, code=code)
     if signup is None:
-        await reply(
-            update,
-            context,
-            say(context.t, N_("No one with a place has the code {code}."), code=code[:8]),
-        )
-        return
+        return Screen(say(context.t, N_("No one with a place has the code {code}."), code=code[:8]))
     text = say(
         context.t,
         N_("✅ {name} is checked in. Write the next code, or tap Done."),
         name=signup.display_name or signup.checkin_code,
     )
     markup = buttons([[(context.t.pgettext("button", "Done"), pack("op", "v", activity_id))]])
-    await reply(update, context, text, markup)
+    return Screen(text, markup)
 
 
 async def save_edit(
     update: Update, context: PortaContext, activity_id: int, field: str, value: object
-) -> None:
+) -> Shown:
     user_id, _ = ids(update)
     promoted: list[Signup] = []
     async with context.db.begin() as session:
@@ -231,7 +226,7 @@ async def save_edit(
         if draft is not None:
             await session.delete(draft)
         if activity is None:
-            return
+            return Screen(say(context.t, STALE_BUTTON))
         await manage.apply_edit(session, activity, field, value, context.t.locale)
         while field == "capacity" and (moved := await signups.promote(session, activity, now())):
             await session.flush()
@@ -239,7 +234,7 @@ async def save_edit(
         told = [s for s in await manage.people(session, activity_id)] if field == "start" else []
     log.info("operator %s changed %s of activity %s", user_id, field, activity_id)
     for signup in promoted:
-        await signup_handlers.tell_promoted(context, signup)
+        await notices.tell_promoted(context, signup)
     for signup in told:
         await notices.tell(context, signup, N_("🕒 New time for {title}: {when}."))
-    await staff.view(update, context, activity_id, edit=False)
+    return await draw("staff.view", update, context, activity_id)

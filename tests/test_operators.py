@@ -10,7 +10,7 @@ from bot.config import Settings
 from bot.db.models import User
 from bot.db.session import SessionFactory
 from bot.sandbox.client import SandboxClient
-from handlers.operators import OPERATOR_COMMANDS
+from handlers.gate import OPERATOR_COMMANDS
 from tests.flows import onboard, staff
 
 
