@@ -22,9 +22,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot import scheduler
+from bot import health, scheduler
 from bot.config import Settings
 from bot.db.session import create_engine, session_factory
+from bot.health import WatchedRequest
 from bot.i18n import N_, SUPPORTED_LOCALES, Translator
 from handlers import (
     activities,
@@ -217,6 +218,7 @@ async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
 def build_application(settings: Settings, *, token: str | None = None) -> PortaApplication:
     """Build the Application for `settings` (the token may be overridden, as the sandbox does)."""
     engine = create_engine(settings.database_url)
+    health.TELEGRAM.where = settings.telegram_api_base_url  # the token is not in it
     app = (
         ApplicationBuilder()
         .application_class(PortaApplication)
@@ -226,6 +228,8 @@ def build_application(settings: Settings, *, token: str | None = None) -> PortaA
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
         .context_types(ContextTypes(context=PortaContext))
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .request(WatchedRequest(connection_pool_size=256))
+        .get_updates_request(WatchedRequest(connection_pool_size=1))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -235,14 +239,14 @@ def build_application(settings: Settings, *, token: str | None = None) -> PortaA
     scheduler.start(app, settings)
     assert app.job_queue is not None
     app.job_queue.run_repeating(
-        reminders.plan,
+        scheduler.guarded(reminders.plan),
         interval=settings.reminder_scan_seconds,
         first=1,
         name="reminders",
         job_kwargs={"max_instances": 1, "coalesce": True},
     )
     app.job_queue.run_repeating(
-        broadcasts.tick,
+        scheduler.guarded(broadcasts.tick),
         interval=BROADCAST_SECONDS,
         first=1,
         name="broadcasts",

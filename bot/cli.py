@@ -42,12 +42,14 @@ def setup_logging(level: str) -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
     # httpx logs request URLs, and Bot API URLs carry the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # The scheduler tells of every job it adds and runs; Porta's jobs say what matters.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 
 @cli.command()
 def run() -> None:
     """Run Porta against Telegram (or TELEGRAM_API_BASE_URL), polling for updates."""
-    from bot.app import build_application
+    from bot import serve
 
     settings = settings_or_exit()
     if not settings.telegram_bot_token:
@@ -57,19 +59,10 @@ def run() -> None:
         raise typer.Exit(2)
     setup_logging(settings.log_level)
     try:
-        asyncio.run(check_schema(settings.database_url))
-    except migrate.SchemaBehind as error:
+        asyncio.run(serve.run(settings))
+    except serve.StartupError as error:
         typer.echo(f"porta: {error}", err=True)
         raise typer.Exit(2) from None
-    build_application(settings).run_polling(allowed_updates=None)
-
-
-async def check_schema(url: str) -> None:
-    engine = create_engine(url)
-    try:
-        await migrate.ensure_current(engine)
-    finally:
-        await engine.dispose()
 
 
 SANDBOX_DB = "sqlite+aiosqlite:///data/sandbox.db"

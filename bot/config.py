@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     reminder_hours_list: str = Field("24,2", alias="PORTA_REMINDER_HOURS")
     reminder_scan_seconds: float = Field(30.0, alias="PORTA_REMINDER_SCAN_SECONDS", gt=0)
     outbox_lease_seconds: float = Field(60.0, alias="PORTA_OUTBOX_LEASE_SECONDS", gt=0)
+    outbox_max_age_hours: float = Field(24.0, alias="PORTA_OUTBOX_MAX_AGE", gt=0)
     log_level: str = Field("INFO", alias="PORTA_LOG_LEVEL")
 
     @field_validator("telegram_bot_token")

@@ -8,9 +8,19 @@ crash can repeat only what was in flight: at most `Sender.max_in_flight` message
 
 Pacing: one sender spaces its sends 1/rate apart (30 a second) and keeps at least a second
 between two messages to the same chat, so that it meets no 429 from Telegram. A 429 all the
-same puts the row back with the wait Telegram asked for and pauses the sender; 403 marks the
-user as having blocked the bot and withdraws their other messages; 400 is recorded and not
-retried; network errors are retried with a growing pause, up to MAX_ATTEMPTS.
+same puts the row back with the wait Telegram asked for and pauses the sender.
+
+Only Telegram's own refusals end a message: 403 marks the user as having blocked the bot and
+withdraws their other messages; 400 is recorded and not retried. A network error, a 5xx or any
+other answer that is not Telegram's word on the message means the Bot API is away, not that the
+message is wrong: the message goes back in the queue as it was, and the whole outbox pauses,
+then tries one message at a time (a probe) with a growing pause, capped at a few minutes,
+until the API answers; then it resumes at full pace. It logs one line when the API is lost and
+one when it is back.
+
+What no longer makes sense is withdrawn when it reaches the front of the queue, not sent late:
+a row past its `expires_at` (a reminder once the activity has started) or older than
+`max_age` (PORTA_OUTBOX_MAX_AGE, 24 h: an announcement from yesterday).
 """
 
 from __future__ import annotations
@@ -25,15 +35,16 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.db.models import OutboxMessage, User
 from bot.db.session import SessionFactory
+from bot.health import DATABASE, describe, is_database_outage
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
-MAX_ATTEMPTS = 5
+MAX_AGE = timedelta(hours=24)
 
 # Sends one message (chat, text, inline keyboard, photo); returns Telegram's message id.
 # Raises python-telegram-bot's errors.
@@ -53,6 +64,7 @@ async def enqueue(
     reply_markup: dict[str, Any] | None = None,
     due_at: datetime | None = None,
     dedupe_key: str | None = None,
+    expires_at: datetime | None = None,
 ) -> OutboxMessage | None:
     """Add a message to the outbox in the caller's transaction; None if the key was there."""
     if dedupe_key is not None:
@@ -68,6 +80,7 @@ async def enqueue(
         reply_markup=reply_markup,
         due_at=due_at or now(),
         dedupe_key=dedupe_key,
+        expires_at=expires_at,
         status="pending",
         attempts=0,
     )
@@ -103,9 +116,13 @@ class Sender:
     per_chat_interval: float = 1.0
     max_in_flight: int = 8
     lease: timedelta = LEASE
+    max_age: timedelta = MAX_AGE
+    first_outage_pause: float = 1.0  # seconds; doubled after each failed probe ...
+    max_outage_pause: float = 180.0  # ... up to this
     clock: Callable[[], float] = field(default=lambda: asyncio.get_running_loop().time())
     _next_slot: float = 0.0
     _paused_until: float = 0.0
+    _outage: Outage | None = None
     _chat_last: dict[int, float] = field(default_factory=dict)
     _in_flight: set[int] = field(default_factory=set)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
@@ -144,6 +161,9 @@ class Sender:
             chosen: list[OutboxMessage] = []
             seen: set[int] = set(recent)
             for row in (await session.scalars(query)).all():
+                if self.too_late(row, moment):
+                    row.status, row.last_error = "withdrawn", "too late"
+                    continue
                 if row.chat_id in seen:
                     continue
                 seen.add(row.chat_id)
@@ -153,13 +173,28 @@ class Sender:
                     break
         return chosen
 
+    def too_late(self, row: OutboxMessage, moment: datetime) -> bool:
+        if row.expires_at is not None and aware(row.expires_at) <= moment:
+            return True
+        return aware(row.created_at) <= moment - self.max_age
+
+    @property
+    def paused(self) -> bool:
+        """Whether the Bot API is away (the outbox probes it one message at a time)."""
+        return self._outage is not None
+
     async def tick(self) -> int:
         """Top up the messages in flight; returns how many were claimed. Each finished
         message tops up again, so the pace does not depend on how often tick is called."""
         if self._stopping or self.clock() < self._paused_until or self._claiming.locked():
             return 0
+        room = self.max_in_flight - len(self._in_flight)
+        if self._outage is not None:  # one probe at a time
+            room = 0 if self._in_flight else 1
         async with self._claiming:
-            rows = await self.claim(self.max_in_flight - len(self._in_flight))
+            rows = await self.claim(room)
+        if self._outage is not None and rows:
+            self._outage.probe = rows[0].id
         for row in rows:
             self._in_flight.add(row.id)
             self._chat_last[row.chat_id] = self.clock() + self.per_chat_interval  # reserved
@@ -190,22 +225,30 @@ class Sender:
                 await self._retry_after(row, error)
             except Forbidden:
                 await self._blocked(row)
-            except BadRequest as error:
+            except (BadRequest, ChatMigrated) as error:
                 await self._finish(row, "failed", error=error.message)
-            except (NetworkError, TelegramError) as error:
-                await self._network_error(row, error)
+            except TelegramError as error:  # network, 5xx, a refused token: the API is away
+                await self._api_away(row, error)
             else:
                 await self._finish(row, "sent", message_id=message_id)
+                self._api_back()
             finally:
                 self._chat_last[row.chat_id] = self.clock()
-        except Exception:
-            log.exception("outbox: could not record the outcome of message %s", row.id)
+        except Exception as error:  # left "sending": sent again after the lease
+            self._trouble(error, f"could not record the outcome of message {row.id}")
         finally:
             self._in_flight.discard(row.id)
         try:
             await self.tick()
-        except Exception:  # the next scheduled tick tries again
-            log.exception("outbox: could not claim more messages")
+        except Exception as error:  # the next scheduled tick tries again
+            self._trouble(error, "could not claim more messages")
+
+    @staticmethod
+    def _trouble(error: Exception, what: str) -> None:
+        if is_database_outage(error):
+            DATABASE.lost(describe(error))
+        else:
+            log.error("outbox: %s", what, exc_info=error)
 
     async def _finish(
         self,
@@ -237,13 +280,16 @@ class Sender:
         log.warning("outbox: Telegram asked to wait %s s (message %s)", seconds, row.id)
         await self._requeue(row, timedelta(seconds=seconds), last_error="429")
 
-    async def _requeue(self, row: OutboxMessage, after: timedelta, **values: object) -> None:
-        """Put a claimed row back in the queue, due again `after` from now."""
+    async def _requeue(self, row: OutboxMessage, after: timedelta | None, **values: object) -> None:
+        """Put a claimed row back in the queue, due again `after` from now (None: in its
+        place, so that a chat's messages keep their order)."""
+        if after is not None:
+            values["due_at"] = now() + after
         async with self.db.begin() as session:
             await session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == row.id)
-                .values(status="pending", claimed_at=None, due_at=now() + after, **values)
+                .values(status="pending", claimed_at=None, **values)
             )
 
     async def _blocked(self, row: OutboxMessage) -> None:
@@ -262,13 +308,38 @@ class Sender:
             )
         log.info("outbox: chat %s blocked the bot", row.chat_id)
 
-    async def _network_error(self, row: OutboxMessage, error: Exception) -> None:
-        attempts = row.attempts + 1
-        if attempts >= MAX_ATTEMPTS:
-            await self._finish(row, "failed", error=f"network: {error}")
-            return
-        backoff = timedelta(seconds=2**attempts)
+    async def _api_away(self, row: OutboxMessage, error: TelegramError) -> None:
+        """The Bot API did not answer for this message: keep it, pause, probe later."""
+        reason = describe(error)
         await self._requeue(
-            row, backoff, attempts=attempts, last_error=f"network: {type(error).__name__}"
+            row, None, attempts=OutboxMessage.attempts + 1, last_error=f"network: {reason}"[:200]
         )
-        log.info("outbox: network error on message %s, retry in %s", row.id, backoff)
+        moment = self.clock()
+        if self._outage is None:
+            self._outage = Outage(since=moment, pause=self.first_outage_pause)
+            # bot.health says so once for all of Porta; this is the outbox's own detail
+            log.debug("outbox: the Bot API does not answer (%s); sending paused", reason)
+        elif self._outage.probe == row.id:
+            self._outage.pause = min(self._outage.pause * 2, self.max_outage_pause)
+        self._paused_until = max(self._paused_until, moment + self._outage.pause)
+
+    def _api_back(self) -> None:
+        if self._outage is None:
+            return
+        seconds = self.clock() - self._outage.since
+        self._outage = None
+        log.debug("outbox: the Bot API answers again after %.0f s; sending resumes", seconds)
+
+
+@dataclass
+class Outage:
+    """The Bot API stopped answering at `since`; the next probe waits `pause` seconds."""
+
+    since: float
+    pause: float
+    probe: int | None = None
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite gives back naive UTC datetimes."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -4,6 +4,7 @@ due rows, so a restart rebuilds everything from the database."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +13,9 @@ from telegram.ext import Application, ContextTypes
 
 from bot.config import Settings
 from bot.delivery import Sender, SendFn
+from bot.health import DATABASE, WatchedRequest, describe, is_database_outage
+
+Job = Callable[[Any], Coroutine[Any, Any, None]]
 
 TICK_SECONDS = 0.5
 
@@ -32,11 +36,31 @@ def make_send(bot: Bot) -> SendFn:
     return send
 
 
+def guarded(job: Job) -> Job:
+    """A job that meets a database outage notes it (one line, not a traceback each run) and
+    tries again at its next run; a run that succeeds notes that the database is back."""
+
+    async def run(context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await job(context)
+        except Exception as error:
+            if not is_database_outage(error):
+                raise
+            DATABASE.lost(describe(error))
+        else:
+            DATABASE.back()
+
+    run.__name__ = run.__qualname__ = getattr(job, "__name__", "job")
+    return run
+
+
+@guarded
 async def deliver(context: ContextTypes.DEFAULT_TYPE) -> None:
     sender: Sender = context.bot_data["sender"]
     await sender.tick()
 
 
+@guarded
 async def recover(context: ContextTypes.DEFAULT_TYPE) -> None:
     sender: Sender = context.bot_data["sender"]
     await sender.recover()
@@ -49,10 +73,18 @@ def start(app: Application, settings: Settings) -> None:  # type: ignore[type-ar
     paces itself, and the limiter's retries (and its pause of every request after one 429)
     would fight with that.
     """
-    outbox_bot = Bot(app.bot.token, base_url=settings.telegram_api_base_url)
+    outbox_bot = Bot(
+        app.bot.token,
+        base_url=settings.telegram_api_base_url,
+        request=WatchedRequest(connection_pool_size=16),
+    )
     app.bot_data["outbox_bot"] = outbox_bot
-    lease = timedelta(seconds=settings.outbox_lease_seconds)
-    app.bot_data["sender"] = Sender(app.bot_data["db"], make_send(outbox_bot), lease=lease)
+    app.bot_data["sender"] = Sender(
+        app.bot_data["db"],
+        make_send(outbox_bot),
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
+        max_age=timedelta(hours=settings.outbox_max_age_hours),
+    )
     assert app.job_queue is not None
     app.job_queue.run_repeating(
         recover, interval=settings.outbox_lease_seconds, first=0, name="outbox-recover"

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 PROGRESS = N_(
     "📣 Announcement {number}: {sent} of {total} sent. Blocked: {blocked}. Failed: {failed}."
 )
+TOO_LATE = N_("⌛ Not sent, too late by now: {count}.")
 WRITE = N_("📣 Write the announcement. You can also send a photo with a caption.")
 
 
@@ -323,10 +324,10 @@ async def list_command(update: Update, context: PortaContext) -> Shown:
 
 def figures(t: Translator, item: Broadcast) -> str:
     """The progress bar and the figures of one broadcast."""
-    done = item.sent + item.blocked + item.failed
+    done = item.sent + item.blocked + item.failed + item.withdrawn
     filled = round(10 * done / item.total) if item.total else 0
     bar = "▓" * filled + "░" * (10 - filled)
-    return f"{bar}\n" + say(
+    text = f"{bar}\n" + say(
         t,
         PROGRESS,
         number=item.id,
@@ -335,3 +336,6 @@ def figures(t: Translator, item: Broadcast) -> str:
         blocked=item.blocked,
         failed=item.failed,
     )
+    if item.withdrawn:
+        text += "\n" + say(t, TOO_LATE, count=item.withdrawn)
+    return text

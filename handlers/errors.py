@@ -1,37 +1,44 @@
-"""The error handler: log the update id, tell the user in their language, answer the tap."""
+"""The error handler: log the update id, tell the user in their language, answer the tap.
+While the database or the Bot API is away, bot.health logs one line for the outage instead
+of a traceback for every update."""
 
 from __future__ import annotations
 
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, NetworkError, TelegramError
 
+from bot.health import DATABASE, TELEGRAM, describe, is_database_outage
 from bot.i18n import N_
 from handlers.common import PortaContext, say
 from handlers.gate import pick_locale
 from handlers.screens import Screen, put
 
 log = logging.getLogger(__name__)
+SORRY = N_("Sorry, something went wrong. Please try again.")
 
 
 async def on_error(update: object, context: PortaContext) -> None:
     """Log what failed (ids only) and tell the user that something went wrong."""
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("error while handling update %s", update_id, exc_info=context.error)
+    error = context.error
+    if error is not None and is_database_outage(error):
+        DATABASE.lost(describe(error))
+    elif isinstance(error, NetworkError):
+        TELEGRAM.lost(describe(error))
+        return  # the answer could not reach the user either
+    else:
+        log.error("error while handling update %s", update_id, exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    if update.effective_chat.type != "private" or isinstance(context.error, Forbidden):
+    if update.effective_chat.type != "private" or isinstance(error, Forbidden):
         return
     try:
         await pick_locale(update, context)
     except Exception:  # the database may be what failed; the default language will do
-        log.warning("could not read the locale for update %s", update_id)
+        log.debug("could not read the locale for update %s", update_id)
     try:
-        await put(
-            update,
-            context,
-            Screen(say(context.t, N_("Sorry, something went wrong. Please try again."))),
-        )
+        await put(update, context, Screen(say(context.t, SORRY)))
     except TelegramError:
         log.warning("could not tell the user about the error in update %s", update_id)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import secrets
+from datetime import datetime
 
 from telegram import InlineKeyboardMarkup
 
@@ -34,16 +36,32 @@ async def tell(
     if card_button:
         label = t.pgettext("button", "See the activity")
         markup = buttons([[(label, pack("ac", "c", activity.id, "my..0"))]])
-    await send_later(context, person.chat_id, t.directed(text), markup)
+    # Keyed by the sign-up, so that giving the place up withdraws it; no use once it started.
+    key = f"notice:{signup.id}:{secrets.token_hex(6)}"
+    await send_later(
+        context, person.chat_id, t.directed(text), markup, key=key, until=activity.starts_at
+    )
 
 
 async def send_later(
-    context: PortaContext, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+    context: PortaContext,
+    chat_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    key: str | None = None,
+    until: datetime | None = None,
 ) -> None:
     """Put a message in the outbox and wake the sender."""
     async with context.db.begin() as session:
         await delivery.enqueue(
-            session, chat_id, text, kind="notice", reply_markup=markup.to_dict() if markup else None
+            session,
+            chat_id,
+            text,
+            kind="notice",
+            reply_markup=markup.to_dict() if markup else None,
+            dedupe_key=key,
+            expires_at=until,
         )
     scheduler.kick(context.application)
 

@@ -55,6 +55,7 @@ async def plan(context: ContextTypes.DEFAULT_TYPE) -> None:
                 kind="reminder",
                 reply_markup=markup.to_dict(),
                 dedupe_key=item.key,
+                expires_at=activity.starts_at,
             )
             queued += row is not None
     if queued:

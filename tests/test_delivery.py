@@ -136,39 +136,78 @@ async def test_400_is_recorded_and_not_retried(db: SessionFactory, telegram) -> 
     assert len([c for c in emulator.calls if c.method == "sendMessage"]) == 1
 
 
-async def test_a_dropped_connection_is_retried_later(db: SessionFactory, telegram) -> None:  # type: ignore[no-untyped-def]
-    emulator, bot = telegram
-    chat = emulator.add_user("Sam", "en")["id"]
-    emulator.inject("sendMessage", DropConnection())
-    await queue(db, chat, "again")
-    sender = Sender(db, make_send(bot))
-    await sender.tick()
-    await sender.drain(stop=False)
-    [row] = await rows(db)
-    assert (row.status, row.attempts, row.last_error) == ("pending", 1, "network: NetworkError")
-    async with db.begin() as session:  # skip the back-off
-        await session.execute(update(OutboxMessage).values(due_at=datetime.now(UTC)))
-    await run_until_done(sender)
-    assert received(emulator, chat) == ["again"]
-    assert (await rows(db))[0].status == "sent"
-
-
-async def test_network_errors_give_up_after_a_bounded_number_of_tries(
+async def test_a_dropped_connection_keeps_the_message_and_pauses_the_outbox(
     db: SessionFactory, telegram
 ) -> None:  # type: ignore[no-untyped-def]
     emulator, bot = telegram
     chat = emulator.add_user("Sam", "en")["id"]
-    emulator.inject("sendMessage", *[DropConnection() for _ in range(delivery.MAX_ATTEMPTS)])
-    await queue(db, chat, "lost cause")
-    sender = Sender(db, make_send(bot), per_chat_interval=0)
-    for _ in range(delivery.MAX_ATTEMPTS):
-        async with db.begin() as session:
-            await session.execute(update(OutboxMessage).values(due_at=datetime.now(UTC)))
-        await sender.tick()
-        await sender.drain(stop=False)
+    emulator.inject("sendMessage", DropConnection())
+    await queue(db, chat, "again")
+    sender = Sender(db, make_send(bot), first_outage_pause=0.2)
+    await sender.tick()
+    await sender.drain(stop=False)
     [row] = await rows(db)
-    assert (row.status, row.attempts) == ("failed", delivery.MAX_ATTEMPTS)
-    assert received(emulator, chat) == []
+    assert (row.status, row.attempts, row.last_error) == (
+        "pending",
+        1,
+        "network: RemoteProtocolError",
+    )
+    assert sender.paused and await sender.tick() == 0  # nothing is tried during the pause
+    await run_until_done(sender)
+    assert received(emulator, chat) == ["again"]
+    assert (await rows(db))[0].status == "sent" and not sender.paused
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        lambda: DropConnection(),
+        lambda: ApiError(502, "Bad Gateway"),
+        lambda: ApiError(500, "Internal Server Error"),
+    ],
+    ids=["dropped", "502", "500"],
+)
+async def test_network_errors_and_5xx_never_fail_a_message(
+    db: SessionFactory, telegram, fault
+) -> None:  # type: ignore[no-untyped-def]
+    """However many tries fail, the messages wait; during the outage one probe at a time."""
+    emulator, bot = telegram
+    chats = [emulator.add_user("Sam", "en")["id"] for _ in range(3)]
+    emulator.inject("sendMessage", *[fault() for _ in range(12)])
+    for chat in chats:
+        await queue(db, chat, f"to {chat}")
+    sender = Sender(db, make_send(bot), first_outage_pause=0.01, max_outage_pause=0.05)
+    await run_until_done(sender, seconds=30)
+    assert [received(emulator, chat) for chat in chats] == [[f"to {chat}"] for chat in chats]
+    assert {row.status for row in await rows(db)} == {"sent"}
+    # every failed try was counted on its message, and none of them ended it
+    assert sum(r.attempts for r in await rows(db)) == 12 + 3
+
+
+async def test_what_no_longer_makes_sense_is_withdrawn_not_sent_late(
+    db: SessionFactory, telegram
+) -> None:  # type: ignore[no-untyped-def]
+    emulator, bot = telegram
+    chat = emulator.add_user("Sam", "en")["id"]
+    moment = datetime.now(UTC)
+    await queue(db, chat, "reminder", expires_at=moment - timedelta(minutes=1))
+    await queue(db, chat, "still fine", expires_at=moment + timedelta(hours=1))
+    await queue(db, chat, "old news")
+    await queue(db, chat, "fresh news")
+    async with db.begin() as session:  # "old news" was written a day and a minute ago
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.text == "old news")
+            .values(created_at=moment - timedelta(hours=24, minutes=1))
+        )
+    await run_until_done(Sender(db, make_send(bot), per_chat_interval=0))
+    assert received(emulator, chat) == ["still fine", "fresh news"]
+    assert [(r.text, r.status) for r in await rows(db)] == [
+        ("reminder", "withdrawn"),
+        ("still fine", "sent"),
+        ("old news", "withdrawn"),
+        ("fresh news", "sent"),
+    ]
 
 
 async def test_messages_left_in_flight_by_a_dead_sender_are_sent_again(

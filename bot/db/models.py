@@ -199,9 +199,12 @@ class OutboxMessage(Base):
     # Enqueuing the same key twice gives one row (a reminder, a notice per sign-up).
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     due_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # pending -> sending -> sent, or failed (400, or too many network errors), blocked (403),
-    # cancelled (withdrawn before it went out).
+    # pending -> sending -> sent, or failed (Telegram refused it: 400), blocked (403),
+    # cancelled (withdrawn before it went out: the place was given up), withdrawn (too late:
+    # past expires_at, or older than PORTA_OUTBOX_MAX_AGE).
     status: Mapped[str] = mapped_column(String(12), default="pending")
+    # After this the message no longer makes sense (a reminder, once the activity started).
+    expires_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(200))
     claimed_at: Mapped[datetime | None]
@@ -232,6 +235,7 @@ class Broadcast(Base):
     sent: Mapped[int] = mapped_column(Integer, default=0)
     blocked: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[int] = mapped_column(Integer, default=0)
+    withdrawn: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -157,6 +157,9 @@ class BotApi:
         self.file_ids = itertools.count(1)
         # Faults to inject, per method, served in order: an ApiError or DropConnection.
         self.faults: dict[str, list[Exception]] = {}
+        # An outage of the whole Bot API: None, "refuse" (connections refused or dropped) or
+        # "502" (a proxy in front of it answers 502 Bad Gateway, in HTML).
+        self.outage: str | None = None
 
     def inject(self, method: str, *faults: Exception) -> None:
         """Make the next calls of `method` fail (429, 400, 500 or a dropped connection)."""

@@ -14,11 +14,18 @@ from bot.sandbox.people import Emulator, SandboxError
 from bot.sandbox.spec import Upload
 
 EMULATOR: web.AppKey[Emulator] = web.AppKey("emulator", Emulator)
+BAD_GATEWAY = "<html><head><title>502 Bad Gateway</title></head><body>502</body></html>"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 async def bot_api(request: web.Request) -> web.Response:
     emulator = request.app[EMULATOR]
+    if emulator.outage == "refuse":  # a connection opened before the outage
+        if request.transport is not None:
+            request.transport.close()
+        return web.Response(status=500)
+    if emulator.outage == "502":
+        return web.Response(status=502, text=BAD_GATEWAY, content_type="text/html")
     params: dict[str, Any] = dict(request.query)
     form = True
     if request.content_type == "application/json":
@@ -203,11 +210,24 @@ class EmulatorServer:
 
     async def start(self) -> None:
         await self.runner.setup()
-        site = web.TCPSite(self.runner, self.host, self.port)
-        await site.start()
-        server = site._server
+        await self._listen()
+
+    async def _listen(self) -> None:
+        self.site = web.TCPSite(self.runner, self.host, self.port)
+        await self.site.start()
+        server = self.site._server
         assert server is not None
         self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+
+    async def refuse_connections(self) -> None:
+        """The Bot API goes away: new connections are refused, open ones dropped."""
+        self.emulator.outage = "refuse"
+        await self.site.stop()
+
+    async def accept_connections(self) -> None:
+        """The Bot API is back, on the same address."""
+        await self._listen()
+        self.emulator.outage = None
 
     async def stop(self) -> None:
         self.emulator.update_event.set()

@@ -109,12 +109,15 @@ async def update_progress(session: AsyncSession, broadcast: Broadcast, now: date
     )
     counts: dict[str, int] = {status: count for status, count in rows.all()}
     before = (broadcast.sent, broadcast.blocked, broadcast.failed, broadcast.status)
+    withdrawn = broadcast.withdrawn
     broadcast.sent = counts.get("sent", 0)
     broadcast.blocked = counts.get("blocked", 0)
     broadcast.failed = counts.get("failed", 0) + counts.get("cancelled", 0)
+    broadcast.withdrawn = counts.get("withdrawn", 0)
     if not counts.get("pending") and not counts.get("sending"):
         broadcast.status, broadcast.finished_at = "done", now
-    return before != (broadcast.sent, broadcast.blocked, broadcast.failed, broadcast.status)
+    after = (broadcast.sent, broadcast.blocked, broadcast.failed, broadcast.status)
+    return before != after or broadcast.withdrawn != withdrawn
 
 
 async def active(session: AsyncSession) -> Sequence[Broadcast]:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import delivery
 from bot.db.models import Activity, ActivityText, Draft, Signup
 from bot.services.catalog import CATEGORIES, as_utc
 
@@ -110,9 +111,13 @@ async def cancel_activity(session: AsyncSession, activity_id: int) -> list[Signu
     if activity is None or activity.status == "cancelled":
         return []
     activity.status = "cancelled"
-    return [
+    told = [
         s for s in await people(session, activity_id) if s.status in ("confirmed", "waitlisted")
     ]
+    for signup in told:  # reminders and notices already queued no longer make sense
+        await delivery.withdraw(session, f"reminder:{signup.id}:")
+        await delivery.withdraw(session, f"notice:{signup.id}:")
+    return told
 
 
 # -- drafts: a new activity or an edit, one answer at a time, kept in the database ------------
@@ -211,6 +216,8 @@ async def apply_edit(
         length = as_utc(activity.ends_at) - as_utc(activity.starts_at)
         activity.starts_at = datetime.fromisoformat(value)
         activity.ends_at = activity.starts_at + length
+        for signup in await people(session, activity.id):  # reminders of the old time
+            await delivery.withdraw(session, f"reminder:{signup.id}:")
     elif field == "duration":
         activity.ends_at = as_utc(activity.starts_at) + timedelta(minutes=int(value))
     elif field == "capacity":

@@ -117,6 +117,7 @@ async def cancel(
     freed = signup.status == "confirmed"
     signup.status = "cancelled"
     await delivery.withdraw(session, f"reminder:{signup.id}:")
+    await delivery.withdraw(session, f"notice:{signup.id}:")
     await session.flush()
     promoted = await promote(session, activity, now) if freed else None
     return signup, promoted

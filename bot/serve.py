@@ -1,0 +1,104 @@
+"""`porta run`: reach the database and the Bot API, then poll for updates until stopped.
+
+A fault at start is one line: a token Telegram refuses stops Porta; a database or a Bot API
+that does not answer is waited for, with a growing pause. Once running, bot.health logs one
+line when either is lost and one when it is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from telegram.error import InvalidToken, NetworkError
+
+from bot.app import PortaApplication, build_application
+from bot.config import Settings
+from bot.db import migrate
+from bot.db.session import create_engine
+from bot.health import DATABASE, TELEGRAM, describe, is_database_outage
+
+log = logging.getLogger("porta")
+
+FIRST_PAUSE = 1.0
+MAX_PAUSE = 60.0
+
+
+class StartupError(Exception):
+    """Porta cannot start; the message says why in one line."""
+
+
+async def run(settings: Settings) -> None:
+    """Start Porta and poll until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(number, stop.set)
+    await reach_database(settings, stop)
+    app = build_application(settings)
+    try:
+        if not await reach_bot_api(app, stop):
+            return
+        assert app.updater is not None
+        await app.updater.start_polling(error_callback=lambda error: None)
+        await app.start()
+        log.info("Porta is running")
+        await stop.wait()
+        await app.updater.stop()
+        await app.stop()
+    finally:
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+
+
+async def reach_database(settings: Settings, stop: asyncio.Event) -> None:
+    """Wait until the database answers; a schema behind the code is a StartupError."""
+    pause = FIRST_PAUSE
+    while not stop.is_set():
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate.ensure_current(engine)
+        except migrate.SchemaBehind as error:
+            raise StartupError(str(error)) from None
+        except Exception as error:
+            if not is_database_outage(error):
+                raise
+            DATABASE.lost(f"{describe(error)}; trying again")
+        else:
+            DATABASE.back()
+            return
+        finally:
+            await engine.dispose()
+        pause = await wait(stop, pause)
+
+
+async def reach_bot_api(app: PortaApplication, stop: asyncio.Event) -> bool:
+    """Initialize the application (getMe, menus) once the Bot API answers; False if stopped
+    first. A refused token is a StartupError."""
+    pause = FIRST_PAUSE
+    while not stop.is_set():
+        try:
+            await app.initialize()
+            if app.post_init is not None:
+                await app.post_init(app)
+        except InvalidToken as error:
+            raise StartupError(
+                f"Telegram refused the token in TELEGRAM_BOT_TOKEN ({error.message}): "
+                "check it with @BotFather"
+            ) from None
+        except NetworkError as error:
+            TELEGRAM.lost(f"{describe(error)}; trying again")
+        else:
+            return True
+        pause = await wait(stop, pause)
+    return False
+
+
+async def wait(stop: asyncio.Event, pause: float) -> float:
+    """Sleep `pause` seconds (less if stopped); return the next, longer pause."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), pause)
+    return min(pause * 2, MAX_PAUSE)
