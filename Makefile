@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: sandbox test lint messages bench
+.PHONY: sandbox test lint messages bench faults
 
 $(BIN)/porta: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,8 @@ messages: $(BIN)/porta
 # On-demand benchmarks of the outbox (about ten minutes); results are printed.
 bench: $(BIN)/porta
 	$(BIN)/pytest tests/benchmarks -m benchmark -s -p no:cacheprovider -o addopts=""
+
+# On demand: PostgreSQL restarted in the middle of a broadcast and of people tapping (needs
+# PORTA_TEST_DATABASE_URL on a local cluster); prints what was delivered, lost and duplicated.
+faults: $(BIN)/porta
+	$(BIN)/pytest tests/faults -m faults -s -p no:cacheprovider -o addopts=""

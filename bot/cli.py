@@ -44,6 +44,7 @@ def setup_logging(level: str) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # The scheduler tells of every job it adds and runs; Porta's jobs say what matters.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 @cli.command()
@@ -142,6 +143,9 @@ def import_command(
     """Import hubs and activities; a file with any bad row is refused whole."""
     try:
         summary = in_transaction(lambda session, s: importer.import_file(session, file, s.zone))
+    except importer.FileRefused as refused:
+        typer.echo(f"porta: {file.name} was not imported: {refused.reason}", err=True)
+        raise typer.Exit(1) from None
     except importer.ImportRefused as refused:
         typer.echo(f"porta: {file.name} was not imported; fix these rows:", err=True)
         for problem in refused.problems:

@@ -33,8 +33,10 @@ class Link:
             place = f" at {self.where}" if self.where else ""
             log.warning("%s%s is unreachable (%s)", self.name, place, reason)
 
-    def back(self) -> None:
-        if self.down_since is not None:
+    def back(self, asked_at: float | None = None) -> None:
+        """It answered (to a request made at `asked_at`: an answer to a request made before
+        the loss, such as a long poll, says nothing about now)."""
+        if self.down_since is not None and (asked_at is None or asked_at > self.down_since):
             seconds = time.monotonic() - self.down_since
             self.down_since = None
             log.warning("%s answers again after %.0f s", self.name, seconds)
@@ -82,6 +84,7 @@ class WatchedRequest(HTTPXRequest):
     """python-telegram-bot's HTTP client, telling `TELEGRAM` whether the Bot API answered."""
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        asked_at = time.monotonic()
         try:
             code, payload = await super().do_request(*args, **kwargs)
         except NetworkError as error:
@@ -90,5 +93,10 @@ class WatchedRequest(HTTPXRequest):
         if code >= 500:
             TELEGRAM.lost(f"HTTP {code}")
         else:
-            TELEGRAM.back()
+            TELEGRAM.back(asked_at)
         return code, payload
+
+
+def polling_failed(error: TelegramError) -> None:
+    """The updater's error callback: WatchedRequest has said it once already."""
+    TELEGRAM.lost(describe(error))

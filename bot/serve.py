@@ -18,7 +18,7 @@ from bot.app import PortaApplication, build_application
 from bot.config import Settings
 from bot.db import migrate
 from bot.db.session import create_engine
-from bot.health import DATABASE, TELEGRAM, describe, is_database_outage
+from bot.health import DATABASE, TELEGRAM, describe, is_database_outage, polling_failed
 
 log = logging.getLogger("porta")
 
@@ -42,7 +42,7 @@ async def run(settings: Settings) -> None:
         if not await reach_bot_api(app, stop):
             return
         assert app.updater is not None
-        await app.updater.start_polling(error_callback=lambda error: None)
+        await app.updater.start_polling(error_callback=polling_failed)
         await app.start()
         log.info("Porta is running")
         await stop.wait()
@@ -84,10 +84,9 @@ async def reach_bot_api(app: PortaApplication, stop: asyncio.Event) -> bool:
             await app.initialize()
             if app.post_init is not None:
                 await app.post_init(app)
-        except InvalidToken as error:
+        except InvalidToken:  # its message quotes the token: not for the log
             raise StartupError(
-                f"Telegram refused the token in TELEGRAM_BOT_TOKEN ({error.message}): "
-                "check it with @BotFather"
+                "Telegram refused the token in TELEGRAM_BOT_TOKEN: check it with @BotFather"
             ) from None
         except NetworkError as error:
             TELEGRAM.lost(f"{describe(error)}; trying again")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
-from bot.db.models import Activity, ActivityText, Hub, User
+from sqlalchemy import insert
+
+from bot.db.models import Activity, ActivityText, Broadcast, Hub, User
 from bot.db.session import SessionFactory
 from bot.services import users
 
@@ -51,3 +53,35 @@ async def person(db: SessionFactory, age_band: str = "18_24") -> User:
         made.age_band, made.step = age_band, "done"
         users.record_consent(made)
     return made
+
+
+async def crowd(db: SessionFactory, chat_ids: list[int]) -> None:
+    """People who finished onboarding days ago and take announcements, one per chat."""
+    long_ago = datetime.now(UTC) - timedelta(days=3)
+    async with db.begin() as session:
+        await session.execute(
+            insert(User),
+            [
+                {
+                    "id": c,
+                    "chat_id": c,
+                    "step": "done",
+                    "interests": [],
+                    "notify_reminders": True,
+                    "notify_announcements": True,
+                    "consent_at": long_ago,
+                    "created_at": long_ago,
+                    "updated_at": long_ago,
+                }
+                for c in chat_ids
+            ],
+        )
+
+
+async def announcement(db: SessionFactory, text: str = "Hello from the hub") -> None:
+    """An announcement to everyone, due now (the broadcast job expands it)."""
+    made = Broadcast(author_id=0, texts={"en": text}, base_language="en", audience="all",
+                     status="scheduled", total=0, sent=0, blocked=0, failed=0,
+                     scheduled_at=datetime.now(UTC))  # fmt: skip
+    async with db.begin() as session:
+        session.add(made)

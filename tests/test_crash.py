@@ -8,18 +8,18 @@ import os
 import signal
 import sys
 from collections import Counter
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from bot.config import Settings
-from bot.db.models import Broadcast, User
+from bot.db.models import Broadcast
 from bot.db.session import SessionFactory
 from bot.delivery import Sender
 from bot.sandbox.limits import Limits
 from bot.sandbox.people import Emulator
 from bot.sandbox.server import EmulatorServer
+from tests.factories import announcement, crowd
 
 PEOPLE = 500
 
@@ -68,39 +68,8 @@ async def test_sigkill_in_the_middle_of_a_broadcast(
     server = EmulatorServer(emulator)
     await server.start()
     chats = [emulator.add_user(f"P{n}", "en")["id"] for n in range(PEOPLE)]
-    long_ago = datetime.now(UTC) - timedelta(days=3)
-    async with db.begin() as session:
-        await session.execute(
-            insert(User),
-            [
-                {
-                    "id": c,
-                    "chat_id": c,
-                    "step": "done",
-                    "interests": [],
-                    "notify_reminders": True,
-                    "notify_announcements": True,
-                    "consent_at": long_ago,
-                    "created_at": long_ago,
-                    "updated_at": long_ago,
-                }
-                for c in chats
-            ],
-        )
-        session.add(
-            Broadcast(
-                author_id=0,
-                texts={"en": "Hello from the hub"},
-                base_language="en",
-                audience="all",
-                status="scheduled",
-                total=0,
-                sent=0,
-                blocked=0,
-                failed=0,
-                scheduled_at=datetime.now(UTC),
-            )
-        )
+    await crowd(db, chats)
+    await announcement(db)
 
     porta = await start_porta(settings, server, emulator.token, tmp_path)
     await wait_until(lambda: sum(delivered(emulator).values()) >= 120, 90)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
@@ -150,3 +151,31 @@ async def test_the_demo_set(db: SessionFactory) -> None:
     for activity in activities:
         assert {t.language for t in activity.texts} == set(SUPPORTED_LOCALES)
     assert isinstance(first, datetime)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "said"),
+    [
+        ("empty.yaml", b"", "the file is empty: expected hubs and activities"),
+        ("blank.csv", b"\n  \n", "the file is empty: expected activity rows under a header line"),
+        ("photo.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "this is not a text file"),
+        ("latin1.csv", "id,hub\ncaffè".encode("latin-1"), "this is not a text file"),
+        ("list.yaml", b"- one\n- two\n", "expected YAML with the keys hubs and activities"),
+        ("words.yaml", b"just some words\n", "expected YAML with the keys hubs and activities"),
+        ("other.yaml", b"people: []\n", "expected YAML with the keys hubs and activities"),
+        ("noheader.csv", b"x,san-vito,sport,2026-12-02 18:00,90,20\n", "the first line must name"),
+        ("wrong.csv", b"name;place;when\na;b;c\n", "(missing: id, hub, category, start"),
+        ("header.csv", b"id,hub,category,start,duration,capacity,title_it\n", "no activity rows"),
+        ("notes.txt", b"hello", "expected a .yaml, .yml or .csv file"),
+    ],
+)
+def test_a_file_that_is_not_an_import_is_refused_in_one_line(
+    settings: Settings, tmp_path: Path, name: str, content: bytes, said: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    code, output = porta(settings, "import", str(path))
+    assert code == 1
+    [line] = output.strip().splitlines()
+    assert line.startswith(f"porta: {name} was not imported: ") and said in line
+    assert all_activities(settings) == []

@@ -8,6 +8,7 @@ from bot.app import PortaApplication, build_application
 from bot.config import Settings
 from bot.db import migrate
 from bot.db.session import create_engine
+from bot.health import polling_failed
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.limits import Limits
 from bot.sandbox.people import Emulator
@@ -48,7 +49,9 @@ class Sandbox:
             await self.app.post_init(self.app)
         await self.app.start()
         assert self.app.updater is not None
-        await self.app.updater.start_polling(poll_interval=0, timeout=self.poll_timeout)
+        await self.app.updater.start_polling(
+            poll_interval=0, timeout=self.poll_timeout, error_callback=polling_failed
+        )
         self.client = SandboxClient(self.server.url, settle=self.app.wait_processed)
         return self.client
 

@@ -50,14 +50,36 @@ class Row:
     data: dict[str, Any]
 
 
+class FileRefused(ImportRefused):
+    """The file as a whole is not what an import reads (empty, binary, no header, ...)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__([reason])
+        self.reason = reason
+
+
+YAML_EXPECTED = "expected YAML with the keys hubs and activities (see README)"
+CSV_COLUMNS = ("id", "hub", "category", "start", "duration", "capacity")
+
+
 def read_rows(path: Path) -> tuple[list[Row], list[Row]]:
     """Hubs and activities with the line each starts on."""
-    text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() == ".csv":
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".yaml", ".yml"):
+        raise FileRefused("expected a .yaml, .yml or .csv file")
+    content = path.read_bytes()
+    try:
+        if b"\x00" in content:
+            raise UnicodeDecodeError("utf-8", content, 0, 1, "NUL byte")
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FileRefused("this is not a text file: expected YAML or CSV in UTF-8") from None
+    if not text.strip():
+        kind = "activity rows under a header line" if suffix == ".csv" else "hubs and activities"
+        raise FileRefused(f"the file is empty: expected {kind}")
+    if suffix == ".csv":
         return [], _csv_rows(text)
-    if path.suffix.lower() in (".yaml", ".yml"):
-        return _yaml_rows(text)
-    raise ImportRefused([f"{path.name}: expected a .yaml, .yml or .csv file"])
+    return _yaml_rows(text)
 
 
 def _yaml_rows(text: str) -> tuple[list[Row], list[Row]]:
@@ -66,8 +88,8 @@ def _yaml_rows(text: str) -> tuple[list[Row], list[Row]]:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise ImportRefused([f"not valid YAML: {error}"]) from None
-    if not isinstance(data, dict) or root is None:
-        raise ImportRefused(["line 1: expected the keys hubs and activities"])
+    if not isinstance(data, dict) or root is None or not {"hubs", "activities"} & set(data):
+        raise FileRefused(YAML_EXPECTED)
     nodes = {key.value: value for key, value in root.value}
     found: dict[str, list[Row]] = {}
     for key in ("hubs", "activities"):
@@ -82,6 +104,13 @@ def _yaml_rows(text: str) -> tuple[list[Row], list[Row]]:
 def _csv_rows(text: str) -> list[Row]:
     """CSV: one activity a row; title_<lang> and description_<lang> columns for texts."""
     reader = csv.DictReader(io.StringIO(text))
+    header = [name.strip() for name in reader.fieldnames or []]
+    missing = [name for name in CSV_COLUMNS if name not in header]
+    if missing or not any(name.startswith("title_") for name in header):
+        raise FileRefused(
+            f"the first line must name the columns {','.join(CSV_COLUMNS)} and title_<language>"
+            f" (missing: {', '.join(missing) or 'title_<language>'})"
+        )
     rows = []
     for record in reader:
         data: dict[str, Any] = {"title": {}, "description": {}}
@@ -96,6 +125,8 @@ def _csv_rows(text: str) -> list[Row]:
         if "languages" in data:
             data["languages"] = [code.strip() for code in str(data["languages"]).split(",")]
         rows.append(Row(reader.line_num, data))
+    if not rows:
+        raise FileRefused("no activity rows under the header line")
     return rows
 
 
