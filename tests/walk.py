@@ -2,10 +2,12 @@
 twice in a row (as a fast double tap does), answers the prompts that wait for typed text, and
 records every fault it sees instead of stopping at the first.
 
-A fault is a Bot API call that the emulator refused, a callback query left unanswered, a tap
-that changed nothing visible and whose answer has no text, or a text not in the person's
-language (an English source string on another language's screen, or an Arabic or Urdu
-message that does not start right-to-left).
+A fault is a Bot API call about the person that the emulator refused, a callback query left
+unanswered, a tap that changed nothing visible and whose answer has no text, or a text not in
+the person's language: a message, button, menu button or toast holding three words or more
+of a catalog string in another language (the English source strings of messages.pot, or
+another catalog's translations) that the person's own catalog does not hold too, or an
+Arabic or Urdu message that does not start right-to-left.
 
 Screens are what one message shows, known by the callback data of its buttons. The walk goes
 from the newest message back, trying each button not tried yet; buttons are deduplicated by
@@ -30,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 import polib
 
-from bot.i18n import RLM, Translator
+from bot.i18n import RLM, SUPPORTED_LOCALES, Translator
 from bot.sandbox.client import SandboxClient, SandboxUser
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
@@ -41,6 +43,7 @@ RTL_LOCALES = ("ar", "ur")
 MEDIA = ("document", "venue", "location", "photo", "sticker", "voice")
 ROME = ZoneInfo("Europe/Rome")
 BAD_ANSWER = "That does not look right. Please try again."
+SOURCE = "source"  # the English source strings of messages.pot
 
 Screen = tuple[str, ...]  # the callback data of a message's buttons, in order
 Answer = Callable[[], Awaitable[str]]
@@ -55,26 +58,13 @@ def plain(text: str) -> str:
 
 
 def fragments_of(source: str) -> Iterator[str]:
-    """The pieces of an English source string (tags stripped, split on lines and
-    placeholders) long enough to give an untranslated text away: three words or more."""
+    """The pieces of a text (tags stripped, split on lines and placeholders) long enough to
+    give away a text in the wrong language: three words or more."""
     for line in plain(source).split("\n"):
         for piece in PLACEHOLDER.split(line):
             piece = piece.strip()
             if len(piece.split()) >= 3:
                 yield piece
-
-
-@cache
-def english_fragments() -> dict[str, frozenset[tuple[str, str]]]:
-    """Fragment -> the (context, msgid) entries of messages.pot it comes from."""
-    found: dict[str, set[tuple[str, str]]] = {}
-    for entry in polib.pofile(str(LOCALES / "messages.pot")):
-        if not entry.msgid:
-            continue
-        for source in filter(None, (entry.msgid, entry.msgid_plural)):
-            for fragment in fragments_of(source):
-                found.setdefault(fragment, set()).add((entry.msgctxt or "", entry.msgid))
-    return {fragment: frozenset(sources) for fragment, sources in found.items()}
 
 
 @cache
@@ -87,21 +77,52 @@ def catalog(locale: str) -> dict[tuple[str, str], tuple[str, ...]]:
     return entries
 
 
+@cache
+def fragments(language: str) -> frozenset[str]:
+    """The fragments of every message in one language: the English source strings of
+    messages.pot for SOURCE, else the translations in that language's catalog."""
+    if language == SOURCE:
+        texts = [
+            source
+            for entry in polib.pofile(str(LOCALES / "messages.pot"))
+            for source in (entry.msgid, entry.msgid_plural)
+            if source
+        ]
+    else:
+        texts = [text for translated in catalog(language).values() for text in translated]
+    return frozenset(fragment for text in texts for fragment in fragments_of(text))
+
+
+@cache
+def everything_in(locale: str) -> str:
+    """All of `locale`'s translations, to look a fragment up in."""
+    return "\n".join(text for translated in catalog(locale).values() for text in translated)
+
+
+def foreign_in(locale: str, text: str) -> list[tuple[str, str]]:
+    """(language, fragment) for each message fragment of another language in `text` (the
+    English source strings first) that `locale`'s own translations do not contain too."""
+    own = everything_in(locale)
+    found: list[tuple[str, str]] = []
+    for language in (SOURCE, *SUPPORTED_LOCALES):
+        if language == locale or (locale == "en" and language == SOURCE):
+            continue
+        for fragment in sorted(fragments(language)):
+            if fragment in text and fragment not in own and fragment not in dict(found).values():
+                found.append((language, fragment))
+    return found
+
+
 def english_in(locale: str, text: str) -> list[str]:
-    """English source fragments in `text` that `locale`'s translation does not keep too."""
-    if locale == "en":
-        return []
-    translations = catalog(locale)
-    return [
-        fragment
-        for fragment, sources in english_fragments().items()
-        if fragment in text
-        and not any(fragment in t for source in sources for t in translations.get(source, ()))
-    ]
+    """English source fragments in `text` that `locale`'s translations do not contain."""
+    return [fragment for language, fragment in foreign_in(locale, text) if language == SOURCE]
 
 
 def language_problems(locale: str, text: str, *, whole_message: bool) -> list[str]:
-    problems = [f"English {f!r} on a {locale} screen" for f in english_in(locale, text)]
+    problems = [
+        f"{'English' if language == SOURCE else language} text {fragment!r} on a {locale} screen"
+        for language, fragment in foreign_in(locale, text)
+    ]
     rtl_start = text.startswith(RLM) or ARABIC_SCRIPT.match(text)
     if whole_message and locale in RTL_LOCALES and text and not rtl_start:
         problems.append(f"{locale} message does not start right-to-left: {text[:40]!r}")
@@ -178,9 +199,10 @@ class View:
 
 # -- the rules of the walk -------------------------------------------------------------------
 
-DEEP_BUTTONS = ("sg:1:j:", "sg:1:x:", "ac:1:ics:", "ac:1:map:") + tuple(
-    f"op:1:{kind}:" for kind in ("p", "csv", "code", "e", "ef", "x", "xx", "ci")
-)
+# The buttons of one activity (its card, its staff view), tried for a few activities only.
+DEEP_BUTTONS: tuple[str, ...] = ("sg:1:j:", "sg:1:x:", "ac:1:ics:", "ac:1:map:", "op:1:p:")
+DEEP_BUTTONS += ("op:1:csv:", "op:1:ci:", "of:1:code:", "of:1:e:", "of:1:ef:")
+NUMBER = re.compile(r"\d+")
 
 
 @dataclass
@@ -196,9 +218,13 @@ class Rules:
     cards_per_list: int = 2
     last_page: int = 1
     deep_activities: int = 2  # activities whose own buttons (sign up, people, edit…) are tried
+    settings_interests: int = 2
+    # Whatever the callback data look like, no more than this many buttons that differ only
+    # in their numbers (so the walk stays bounded even if the data are renamed).
+    per_pattern: int = 3
     # Families of buttons of which only the first on a message is tried, or one in the walk.
-    one_per_screen: tuple[str, ...] = ("bc:1:a:", "nb:1:", "op:1:nh:", "op:1:nc:")
-    one_per_walk: tuple[str, ...] = ("op:1:nl:", "bc:1:l:", "op:1:xx:")
+    one_per_screen: tuple[str, ...] = ("bc:1:a:", "nb:1:", "of:1:nh:", "of:1:nc:")
+    one_per_walk: tuple[str, ...] = ("of:1:nl:", "bc:1:l:", "op:1:xx:")
     # Reminders come by themselves; sending an announcement has a test of its own.
     skipped: tuple[str, ...] = ("rm:1:", "bc:1:now:", "bc:1:later:")
     deep: set[str] = field(default_factory=set)
@@ -206,8 +232,11 @@ class Rules:
 
     def key(self, data: str) -> str:
         """Buttons that do the same thing share a key: a card, or ✅ Sign up, from any list."""
-        if data.startswith(("sg:1:j:", "sg:1:x:", "ac:1:c:")):
-            return ":".join(data.split(":")[:4])
+        parts = data.split(":")
+        if data.startswith(("sg:1:j:", "sg:1:x:")) or (
+            data.startswith("ac:1:c:") and parts[4:5] != ["my..0"]
+        ):
+            return ":".join(parts[:4])
         return data
 
     def phase(self, data: str) -> int:
@@ -226,21 +255,27 @@ class Rules:
         parts = data.split(":")
         return parts[3] if data.startswith(DEEP_BUTTONS) and len(parts) > 3 else None
 
-    def allowed(self, data: str, earlier: Screen) -> bool:
-        """May `data` be tried, given the buttons before it on the same message?"""
+    def allowed(self, data: str, earlier: Screen, tried: set[str]) -> bool:
+        """May `data` be tried, given the buttons before it on the same message and the
+        buttons tried so far?"""
         parts = data.split(":")
         if data.startswith(self.skipped):
+            return False
+        pattern = NUMBER.sub("#", data)
+        if sum(NUMBER.sub("#", other) == pattern for other in tried) >= self.per_pattern:
             return False
         if data.startswith("lang:1:"):  # the welcome's are tapped by the test itself
             return parts[3:] == ["s"] and parts[2] in (self.locale, self.other_language)
         if data.startswith("age:1:"):
             return parts[2] == self.age_band
-        page = (
-            parts[4:5] if data.startswith("op:1:p:") else parts[-1:]
-        )  # lists carry their page last; the people screen after the activity
-        if data.startswith(("ac:1:l:", "op:1:l:", "op:1:p:")) and page and page[0].isdigit():
-            if int(page[0]) > self.last_page:
-                return False
+        # Lists carry their page last; the people screen, after the activity.
+        page = parts[4:5] if data.startswith("op:1:p:") else parts[-1:]
+        paged = data.startswith(("ac:1:l:", "op:1:l:", "op:1:p:"))
+        if paged and page and page[0].isdigit() and int(page[0]) > self.last_page:
+            return False
+        if data.startswith("int:1:") and data.endswith(":s") and data != "int:1:done:s":
+            # Settings shows the same interests as onboarding, where each is tried.
+            return sum(d.startswith("int:1:") for d in earlier) < self.settings_interests
         for family, limit in (
             ("ac:1:c:", self.cards_per_list),
             ("op:1:v:", self.cards_per_list),
@@ -298,17 +333,17 @@ class Walker:
         self.locale = rules.locale  # the language the person reads now
         self.answers = answers or {}
         self.failures: list[Failure] = []
-        self.visited: set[str] = set()
+        self.visited: set[str] = set()  # keys of the buttons double-tapped
+        self.tried: set[str] = set()  # their callback data
         self.edges: dict[str, Screen] = {}  # callback data -> the screen it opened last time
-        self.checked: dict[int, str] = {}  # message id -> the text whose language was checked
-        self.checked_buttons: set[tuple[str, str]] = set()
+        self.checked: dict[int, tuple[str, tuple[str, ...]]] = {}  # text and labels checked
         self.checked_keyboard: tuple[str, ...] = ()
         self.calls_seen = 0
         self.queries: set[str] = set()
-        self.unanswered: set[str] = set()
+        self.unanswered: set[int] = set()  # taps, by their place in the toasts, found unanswered
         self.answered_prompts: set[int] = set()
         self.view = View({}, (), [])
-        self.actions = 0
+        self.trace: list[str] = []  # every action, in order: what the walk did
 
     # -- reading and checking -----------------------------------------------------------------
 
@@ -324,17 +359,20 @@ class Walker:
         for message_id, message in view.messages.items():
             if message["from"] != "bot":
                 continue
-            text, before = message["text"], self.checked.get(message_id)
-            if text != before:
-                self.checked[message_id] = text
-                appended = before is not None and text.startswith(before)
-                # A question closed with its answer keeps its first words: check what is new.
-                new = text[len(before) :] if appended and before is not None else text
+            shown = (message["text"], tuple(text for text, _ in labelled(message)))
+            before = self.checked.get(message_id)
+            if shown == before:
+                continue
+            self.checked[message_id] = shown
+            text, old = shown[0].lstrip(RLM), (before[0].lstrip(RLM) if before else None)
+            if text != old:
+                # A question closed with its answer keeps its words: check what is new.
+                appended = old is not None and text.startswith(old)
+                new = text[len(old) :] if old is not None and appended else shown[0]
                 for problem in language_problems(self.locale, new, whole_message=not appended):
                     self.fail(label, data, problem)
-            for button, _ in labelled(message):
-                if (self.locale, button) not in self.checked_buttons:
-                    self.checked_buttons.add((self.locale, button))
+            if before is None or shown[1] != before[1]:
+                for button in shown[1]:
                     for problem in language_problems(self.locale, button, whole_message=False):
                         self.fail(label, data, f"button {button!r}: {problem}")
         if view.keyboard != self.checked_keyboard:
@@ -343,9 +381,8 @@ class Walker:
                 for problem in language_problems(self.locale, button, whole_message=False):
                     self.fail(label, data, f"menu button {button!r}: {problem}")
 
-    async def check_calls(self, label: str, data: str, query: str | None) -> None:
-        """Every Bot API call about this person since the last check must have worked, and
-        every tap must have had its answer."""
+    async def check_calls(self, label: str, data: str) -> None:
+        """Every Bot API call about this person since the last check must have worked."""
         calls = await self.client.calls(self.calls_seen)
         self.calls_seen += len(calls)
         chat = str(self.user.id)
@@ -357,23 +394,26 @@ class Walker:
             )
             if mine and not call["ok"]:
                 self.fail(label, data, f"{call['method']} refused: {call['error']}")
-        if query is None:
-            return
-        unanswered = set((await self.client.bot_state())["unanswered_callback_queries"])
-        if query in unanswered:
-            self.fail(label, data, "the callback query was never answered")
-        for other in (unanswered & self.queries) - {query} - self.unanswered:
-            self.fail(label, data, f"an earlier callback query ({other}) is still unanswered")
-        self.unanswered |= unanswered & self.queries
+
+    def check_answered(self, label: str, data: str, view: View) -> None:
+        """Every tap must have had its answer (the toasts list each of this person's taps)."""
+        for index, query in enumerate(view.toasts):
+            if query["answered"] or index in self.unanswered:
+                continue
+            self.unanswered.add(index)
+            if index == len(view.toasts) - 1:
+                self.fail(label, data, "the callback query was never answered")
+            else:
+                self.fail(label, data, f"an earlier tap ({query['data']}) is still unanswered")
 
     # -- acting -------------------------------------------------------------------------------
 
     async def send(self, text: str) -> View:
         """Type a text (or tap a reply-keyboard button, which sends its label)."""
         await self.user.send(text)
-        self.actions += 1
+        self.trace.append(f"send {text!r}")
         after = await self.read()
-        await self.check_calls(text, "typed", None)
+        await self.check_calls(text, "typed")
         self.check_language(text, "typed", after)
         return after
 
@@ -381,16 +421,21 @@ class Walker:
         """One tap of a button, by its callback data, on the message that shows it."""
         if data.startswith("lang:1:"):
             self.locale = data.split(":")[2]
-        before = await self.read()
+        before = self.view  # every action ends by reading the screen
         query = await self.user.tap_data(message_id, data)
-        self.actions += 1
+        self.trace.append(f"tap {label!r} ({data}) on {message_id}")
         self.queries.add(query)
         self.rules.tapped(data)
         after = await self.read()
-        await self.check_calls(label, data, query)
+        await self.check_calls(label, data)
+        self.check_answered(label, data, after)
         answer = after.toasts[-1] if len(after.toasts) > len(before.toasts) else {}
         if before.visible() == after.visible() and not answer.get("text"):
             self.fail(label, data, "nothing visible changed and the callback answer has no text")
+        for problem in language_problems(
+            self.locale, answer.get("text") or "", whole_message=False
+        ):
+            self.fail(label, data, f"the answer {answer['text']!r}: {problem}")
         self.check_language(label, data, after)
         self.learn(data, message_id, before, after)
         return after
@@ -399,6 +444,7 @@ class Walker:
         """Tap a button twice in a row on the same message, as a fast double tap does (the
         second tap may hit a button that the first one took away)."""
         self.visited.add(self.rules.key(data))
+        self.tried.add(data)
         await self.press(message_id, data, label)
         return await self.press(message_id, data, label)
 
@@ -438,7 +484,7 @@ class Walker:
             if self.rules.key(data) not in self.visited
             and self.rules.phase(data) <= phase
             and self.wanted(data)
-            and self.rules.allowed(data, screen[:i])
+            and self.rules.allowed(data, screen[:i], self.tried)
         ]
         return sorted(found, key=lambda i: self.rules.order(screen[i]))
 
@@ -454,7 +500,9 @@ class Walker:
                     best = (rank, (message["message_id"], screen[i], buttons[i][0]))
         return best[1] if best else None
 
-    def route(self, since: int, phase: int, tried: dict[tuple[int, Screen, str], int]) -> Button | None:
+    def route(
+        self, since: int, phase: int, tried: dict[tuple[int, Screen, str], int]
+    ) -> Button | None:
         """A tap, on a message on screen, on the way to a screen with buttons to try."""
         for message in reversed(self.view.bot_messages(since)):
             start = screen_of(message)
@@ -491,7 +539,10 @@ class Walker:
                     text = await answer()
                     after = await self.send(text)
                     refused = plain(translator(self.locale)(BAD_ANSWER))
-                    if any(m["text"].lstrip(RLM).startswith(refused) for m in after.bot_messages(message["message_id"])):
+                    if any(
+                        m["text"].lstrip(RLM).startswith(refused)
+                        for m in after.bot_messages(message["message_id"])
+                    ):
                         self.fail(text, "typed", f"the answer to {msgid!r} was refused")
                     return True
         return False
