@@ -10,7 +10,7 @@ from bot.services import users
 from handlers.callbacks import Callback, pack
 from handlers.common import ALREADY_SAVED, STALE_BUTTON, PortaContext, buttons, ids, say
 from handlers.labels import AGE_LABELS, INTEREST_LABELS, label
-from handlers.screens import Screen, Shown, draw, replacing, screen, toast
+from handlers.screens import Screen, Shown, draw, frozen, listed, replacing, screen, toast
 
 SETTINGS = N_(
     "⚙️ <b>Settings</b>\n"
@@ -109,4 +109,5 @@ async def consent_button(update: Update, context: PortaContext, data: Callback) 
         if user.step == users.GUARDIAN or user.consent_at is not None:
             return toast(say(context.t, ALREADY_SAVED))
         users.record_consent(user)
-    return await settings_screen(update, context, user)
+    answered = frozen(update, context.t.pgettext("button", "✅ I agree"))
+    return [answered, *listed(await settings_screen(update, context, user))]
