@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: sandbox test lint messages bench faults
+.PHONY: sandbox test lint messages bench bench-load faults
 
 $(BIN)/porta: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,13 @@ messages: $(BIN)/porta
 
 # On-demand benchmarks of the outbox (about ten minutes); results are printed.
 bench: $(BIN)/porta
-	$(BIN)/pytest tests/benchmarks -m benchmark -s -p no:cacheprovider -o addopts=""
+	$(BIN)/pytest tests/benchmarks/test_outbox_benchmark.py -m benchmark -s -p no:cacheprovider -o addopts=""
+
+# On-demand load benchmark: 200 people at 20 taps/s and 400 at 40, Porta beside a bare
+# python-telegram-bot bot (about eight minutes); figures printed and in data/bench-load-*.json.
+# For PostgreSQL: PORTA_TEST_DATABASE_URL=postgresql+asyncpg://... make bench-load
+bench-load: $(BIN)/porta
+	$(BIN)/pytest tests/benchmarks/test_load_benchmark.py -m benchmark -s -p no:cacheprovider -o addopts=""
 
 # On demand: PostgreSQL restarted in the middle of a broadcast and of people tapping (needs
 # PORTA_TEST_DATABASE_URL on a local cluster); prints what was delivered, lost and duplicated.

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from typing import Any
+import time
+from collections.abc import Callable
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -27,6 +26,8 @@ from bot.config import Settings
 from bot.db.session import create_engine, session_factory
 from bot.health import WatchedRequest
 from bot.i18n import N_, SUPPORTED_LOCALES, Translator
+from bot.pacing import Pacer, PortaRateLimiter
+from bot.updates import Answers, PerUserProcessor
 from handlers import (
     activities,
     broadcasts,
@@ -77,26 +78,13 @@ SHORT_DESCRIPTION = N_("Activities, housing and help from the youth hubs.")
 
 
 class PortaApplication(Application):  # type: ignore[type-arg]
-    """The Application, counting the updates it has finished (for the sandbox and tests)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.processed_up_to = 0
-        self.processed = asyncio.Condition()
-
-    async def process_update(self, update: object) -> None:
-        try:
-            await super().process_update(update)
-        finally:
-            if isinstance(update, Update):
-                async with self.processed:
-                    self.processed_up_to = max(self.processed_up_to, update.update_id)
-                    self.processed.notify_all()
+    """The Application, telling which updates it has finished (for the sandbox and tests)."""
 
     async def wait_processed(self, update_id: int) -> None:
         """Wait until the update `update_id` (and every one before it) has been handled."""
-        async with self.processed:
-            await self.processed.wait_for(lambda: self.processed_up_to >= update_id)
+        processor = self.update_processor
+        assert isinstance(processor, PerUserProcessor)
+        await processor.wait_done(update_id)
 
 
 def on_callback(kind: str, action: Action) -> CallbackQueryHandler[PortaContext, None]:
@@ -215,10 +203,15 @@ async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     await app.bot_data["engine"].dispose()
 
 
-def build_application(settings: Settings, *, token: str | None = None) -> PortaApplication:
-    """Build the Application for `settings` (the token may be overridden, as the sandbox does)."""
+def build_application(
+    settings: Settings, *, token: str | None = None, clock: Callable[[], float] | None = None
+) -> PortaApplication:
+    """Build the Application for `settings`. The sandbox overrides the token, and the clock
+    Telegram's limits are paced by (its scripted people take a second to read and tap)."""
     engine = create_engine(settings.database_url)
     health.TELEGRAM.where = settings.telegram_api_base_url  # the token is not in it
+    pacer, answers = Pacer(clock=clock or time.monotonic), Answers()
+    processor = PerUserProcessor(answers)
     app = (
         ApplicationBuilder()
         .application_class(PortaApplication)
@@ -227,14 +220,18 @@ def build_application(settings: Settings, *, token: str | None = None) -> PortaA
         .base_file_url(settings.telegram_api_base_url.replace("/bot", "/file/bot", 1))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
         .context_types(ContextTypes(context=PortaContext))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(PortaRateLimiter(pacer, max_retries=3))
+        .concurrent_updates(processor)
         .request(WatchedRequest(connection_pool_size=256))
         .get_updates_request(WatchedRequest(connection_pool_size=1))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
-    app.bot_data.update(settings=settings, engine=engine, db=session_factory(engine))
+    processor.bot = app.bot
+    app.bot_data.update(
+        settings=settings, engine=engine, db=session_factory(engine), pacer=pacer, answers=answers
+    )
     register_handlers(app)
     scheduler.start(app, settings)
     assert app.job_queue is not None

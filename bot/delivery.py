@@ -6,9 +6,11 @@ a process that dies between the two leaves it "sending", and after the lease
 (PORTA_OUTBOX_LEASE_SECONDS, 60 s) it is sent again. So a
 crash can repeat only what was in flight: at most `Sender.max_in_flight` messages (8).
 
-Pacing: one sender spaces its sends 1/rate apart (30 a second) and keeps at least a second
-between two messages to the same chat, so that it meets no 429 from Telegram. A 429 all the
-same puts the row back with the wait Telegram asked for and pauses the sender.
+Pacing: the sender takes its turns from the process's `Pacer` (bot.pacing: a little under 30
+a second overall, direct replies first) and keeps at least a second between two messages to
+the same chat, so that it meets no 429 from Telegram. A 429 all the same puts the row back
+with the wait Telegram asked for and holds back that chat only (everything, when Telegram
+refuses two chats at once).
 
 Only Telegram's own refusals end a message: 403 marks the user as having blocked the bot and
 withdraws their other messages; 400 is recorded and not retried. A network error, a 5xx or any
@@ -40,6 +42,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from bot.db.models import OutboxMessage, User
 from bot.db.session import SessionFactory
 from bot.health import DATABASE, describe, is_database_outage
+from bot.pacing import OVERALL_PER_SECOND, Pacer, retry_seconds
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +115,8 @@ class Sender:
 
     db: SessionFactory
     send: SendFn
-    rate: float = 30.0
+    rate: float = OVERALL_PER_SECOND  # the pace of a Pacer made for this sender alone
+    pacer: Pacer | None = None
     per_chat_interval: float = 1.0
     max_in_flight: int = 8
     lease: timedelta = LEASE
@@ -120,7 +124,6 @@ class Sender:
     first_outage_pause: float = 1.0  # seconds; doubled after each failed probe ...
     max_outage_pause: float = 180.0  # ... up to this
     clock: Callable[[], float] = field(default=lambda: asyncio.get_running_loop().time())
-    _next_slot: float = 0.0
     _paused_until: float = 0.0
     _outage: Outage | None = None
     _chat_last: dict[int, float] = field(default_factory=dict)
@@ -128,6 +131,10 @@ class Sender:
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _claiming: asyncio.Lock = field(default_factory=asyncio.Lock)
     _stopping: bool = False
+
+    def __post_init__(self) -> None:
+        if self.pacer is None:
+            self.pacer = Pacer(overall_per_second=self.rate)
 
     async def recover(self) -> int:
         """Put back rows left "sending" by a process that died (after their lease)."""
@@ -210,11 +217,11 @@ class Sender:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def _wait_turn(self, chat_id: int) -> None:
-        loop_now = self.clock()
-        slot = max(loop_now, self._next_slot, self._paused_until)
-        self._next_slot = slot + 1 / self.rate
-        if slot > loop_now:
-            await asyncio.sleep(slot - loop_now)
+        wait = self._paused_until - self.clock()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        assert self.pacer is not None
+        await self.pacer.turn(chat_id, reply=False)
 
     async def _deliver(self, row: OutboxMessage) -> None:
         try:
@@ -274,9 +281,9 @@ class Sender:
             log.warning("outbox: message %s refused by Telegram", row.id)
 
     async def _retry_after(self, row: OutboxMessage, error: RetryAfter) -> None:
-        wait = error.retry_after
-        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-        self._paused_until = max(self._paused_until, self.clock() + seconds)
+        seconds = retry_seconds(error)
+        assert self.pacer is not None
+        self.pacer.refused(row.chat_id, seconds)
         log.warning("outbox: Telegram asked to wait %s s (message %s)", seconds, row.id)
         await self._requeue(row, timedelta(seconds=seconds), last_error="429")
 

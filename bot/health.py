@@ -3,6 +3,7 @@ is back, instead of a traceback for every try while it is away."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from typing import Any
@@ -95,6 +96,16 @@ class WatchedRequest(HTTPXRequest):
         else:
             TELEGRAM.back(asked_at)
         return code, payload
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        """Telegram's JSON; a proxy's HTML page during an outage (502) is no news to log:
+        `do_request` has said once that the Bot API is away."""
+        try:
+            data: dict[str, Any] = json.loads(payload.decode("utf-8", "replace"))
+        except ValueError as error:
+            raise TelegramError("Invalid server response") from error
+        return data
 
 
 def polling_failed(error: TelegramError) -> None:

@@ -40,8 +40,6 @@ class PortaContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
         self.t: Translator = Translator(self.settings.default_language, self.settings.zone)
         # The locale Telegram's language_code maps to, whatever the user chose.
         self.telegram_locale: str = self.settings.default_language
-        # Whether the update's callback query has had its one answer.
-        self.answered = False
 
     @property
     def settings(self) -> Settings:

@@ -36,8 +36,9 @@ async def private_only(update: Update, context: PortaContext) -> None:
     if update.callback_query is not None and chat is None:
         return
     if chat is None or chat.type != ChatType.PRIVATE:
-        if update.callback_query is not None:
-            await update.callback_query.answer()
+        query = update.callback_query
+        if query is not None and context.bot_data["answers"].claim(query.id):
+            await query.answer()
         raise ApplicationHandlerStop
 
 

@@ -29,6 +29,7 @@ from telegram import InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import BadRequest
 
 from bot.i18n import N_
+from bot.updates import Answers
 from handlers.callbacks import Callback
 from handlers.common import Markup, PortaContext, answer, say
 
@@ -155,11 +156,11 @@ async def put(update: Update, context: PortaContext, shown: Shown) -> list[Messa
                 steps.append((item, True))
         elif not item.keyboard_only:
             steps.append((item, False))
-    if query is not None and not context.answered:
+    answers: Answers = context.bot_data["answers"]
+    if query is not None and answers.claim(query.id):
         note = next((item for item in items if item.toast), None)
         if note is None and not steps:
             note = toast(say(context.t, UNCHANGED))
-        context.answered = True
         await answer(query, note.text if note else None, alert=note.alert if note else False)
     done: list[Message] = []
     for item, edit in steps:

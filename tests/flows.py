@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from bot.db.models import Operator
@@ -52,3 +54,12 @@ async def staff(
     async with db.begin() as session:
         session.add(Operator(telegram_id=user.id, role=role))
     return user
+
+
+async def wait_until(predicate: Callable[[], bool], seconds: float) -> None:
+    """Wait for what the bot does on its own (the outbox, a restart) to show."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("timed out")
+        await asyncio.sleep(0.1)

@@ -20,6 +20,7 @@ from bot.sandbox.limits import Limits
 from bot.sandbox.people import Emulator
 from bot.sandbox.server import EmulatorServer
 from tests.factories import announcement, crowd
+from tests.flows import wait_until
 
 PEOPLE = 500
 
@@ -51,14 +52,6 @@ async def start_porta(
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )
-
-
-async def wait_until(predicate, seconds: float) -> None:  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("timed out")
-        await asyncio.sleep(0.1)
 
 
 async def test_sigkill_in_the_middle_of_a_broadcast(

@@ -23,6 +23,7 @@ from bot.sandbox.people import Emulator
 from bot.sandbox.runner import Sandbox
 from bot.sandbox.server import EmulatorServer
 from tests.factories import announcement, crowd
+from tests.flows import wait_until
 
 PEOPLE = 1000
 
@@ -31,14 +32,6 @@ def delivered(emulator: Emulator) -> Counter[int]:
     return Counter(
         int(c.params["chat_id"]) for c in emulator.calls if c.method == "sendMessage" and c.ok
     )
-
-
-async def wait_until(predicate, seconds: float) -> None:  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("timed out")
-        await asyncio.sleep(0.1)
 
 
 @pytest.mark.parametrize(

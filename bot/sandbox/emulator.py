@@ -7,6 +7,7 @@ import contextlib
 import itertools
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,7 @@ NOT_MODIFIED = (
     "are exactly the same as a current content and reply markup of the message"
 )
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+CALLBACK_DEADLINE = 10.0  # seconds Telegram waits for a callback query's answer
 
 
 class DropConnection(Exception):
@@ -53,6 +55,13 @@ class ApiError(Exception):
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
         return body
+
+
+def _chat_key(value: object) -> int:
+    try:
+        return int(value)  # type: ignore[call-overload, no-any-return]
+    except (TypeError, ValueError):
+        return 0
 
 
 def bad(description: str) -> ApiError:
@@ -114,6 +123,9 @@ class CallbackQuery:
     answered: bool = False
     text: str | None = None
     show_alert: bool = False
+    asked_at: float = field(default_factory=time.monotonic)
+    expired: bool = False
+    answered_at: float | None = None
 
 
 class BotApi:
@@ -160,6 +172,10 @@ class BotApi:
         # An outage of the whole Bot API: None, "refuse" (connections refused or dropped) or
         # "502" (a proxy in front of it answers 502 Bad Gateway, in HTML).
         self.outage: str | None = None
+        # Told of every successful call, as it happens (for benchmarks).
+        self.watch: Callable[[Call], None] | None = None
+        # Chats whose Bot API calls answer only after this many seconds.
+        self.slow_chats: dict[int, float] = {}
 
     def inject(self, method: str, *faults: Exception) -> None:
         """Make the next calls of `method` fail (429, 400, 500 or a dropped connection)."""
@@ -181,6 +197,9 @@ class BotApi:
             checked = check_call(name, params, form=form)
             if self.faults.get(name):
                 raise self.faults[name].pop(0)
+            delay = self.slow_chats.get(_chat_key(checked.get("chat_id")), 0.0)
+            if delay:  # a slow network on the way to this chat
+                await asyncio.sleep(delay)
             handler = getattr(self, f"_{name}")
             result = await handler(**checked)
         except ParameterError as error:
@@ -191,6 +210,8 @@ class BotApi:
             return error.payload()
         ignored = unknown_parameters(name, params)
         self.calls.append(Call(name, recorded, True, None, time.time(), ignored))
+        if self.watch is not None:
+            self.watch(self.calls[-1])
         return {"ok": True, "result": result}
 
     # -- helpers ----------------------------------------------------------------------------

@@ -5,7 +5,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from bot.sandbox.emulator import NOT_MODIFIED, QUERY_TOO_OLD, BotApi, Record, bad
+from bot.sandbox.emulator import (
+    CALLBACK_DEADLINE,
+    NOT_MODIFIED,
+    QUERY_TOO_OLD,
+    BotApi,
+    Record,
+    bad,
+)
 from bot.sandbox.spec import Upload
 
 
@@ -200,9 +207,13 @@ class MessagingApi(BotApi):
         cache_time: int = 0,
     ) -> bool:
         query = self.callback_queries.get(callback_query_id)
-        if query is None or query.answered:
+        if query is None or query.answered or query.expired:
+            raise bad(QUERY_TOO_OLD.removeprefix("Bad Request: "))
+        if time.monotonic() - query.asked_at > CALLBACK_DEADLINE:
+            query.expired = True  # the phone stopped waiting: the button spun for nothing
             raise bad(QUERY_TOO_OLD.removeprefix("Bad Request: "))
         if text is not None and len(text) > 200:
             raise bad("MESSAGE_TOO_LONG")
         query.answered, query.text, query.show_alert = True, text, show_alert
+        query.answered_at = time.monotonic()
         return True

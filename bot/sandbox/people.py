@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import secrets
 import time
 from typing import Any
 
-from bot.sandbox.emulator import CallbackQuery, Chat, Record
+from bot.sandbox.emulator import CALLBACK_DEADLINE, CallbackQuery, Chat, Record
 from bot.sandbox.messaging import MessagingApi
 from bot.sandbox.spec import Upload
 
@@ -116,7 +117,7 @@ class Emulator(MessagingApi):
             "id": query_id,
             "from": self.person(user_id),
             "chat_instance": str(chat.id),
-            "message": record.message,
+            "message": copy.deepcopy(record.message),  # as it is now, not as it will be
             "data": data,
         }
         return self.push_update("callback_query", payload), query_id
@@ -178,6 +179,15 @@ class Emulator(MessagingApi):
 
     def unanswered_queries(self) -> list[str]:
         return [qid for qid, q in self.callback_queries.items() if not q.answered]
+
+    def expired_queries(self) -> list[str]:
+        """Queries answered too late (after Telegram's 10 s), or never and past it now."""
+        now = time.monotonic()
+        return [
+            qid
+            for qid, q in self.callback_queries.items()
+            if q.expired or (not q.answered and now - q.asked_at > CALLBACK_DEADLINE)
+        ]
 
 
 def view(record: Record) -> dict[str, Any]:

@@ -41,7 +41,10 @@ class Sandbox:
         settings = self.settings.model_copy(
             update={"telegram_api_base_url": self.server.bot_api_base}
         )
-        self.app = build_application(settings, token=self.emulator.token)
+        limits = self.emulator.limits  # paced by the time the scripted people take
+        self.app = build_application(
+            settings, token=self.emulator.token, clock=lambda: limits.clock() + limits.skew
+        )
         await self.app.initialize()
         # run_polling() would call post_init and post_shutdown; driving the app by hand,
         # the sandbox calls them itself.

@@ -170,6 +170,7 @@ async def bot_state(request: web.Request) -> web.Response:
             "short_descriptions": emulator.short_descriptions,
             "delivered_up_to": emulator.delivered_up_to,
             "unanswered_callback_queries": emulator.unanswered_queries(),
+            "expired_callback_queries": emulator.expired_queries(),
         },
         dumps=lambda o: json.dumps(o, ensure_ascii=False),
     )
