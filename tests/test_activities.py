@@ -157,6 +157,18 @@ async def test_search_by_a_word_in_the_users_language(
     assert (await user.last())["text"] == "Per ora qui non c'è niente. Prova un'altra scelta."
 
 
+async def test_search_ignores_capitals_in_every_script(
+    client: SandboxClient, db: SessionFactory
+) -> None:
+    await demo(db)
+    user = await onboard(client, "uk")
+    await user.tap("🗓 Заходи")
+    await user.tap("🔎 Пошук")
+    await user.send("міні")  # the title is "Міні-футбол"
+    found = await user.last()
+    assert found["buttons"] and all("Міні-футбол" in b for b in user.labels(found)[:-1])
+
+
 async def test_cancelled_and_past_activities_are_not_offered(
     client: SandboxClient, db: SessionFactory
 ) -> None:

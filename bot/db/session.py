@@ -31,6 +31,8 @@ def create_engine(url: str) -> AsyncEngine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+        # SQLite's own lower() knows ASCII only: "Міні-футбол" must match "міні".
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         # Let SQLAlchemy, not the driver, open transactions (see _begin_immediate).
         dbapi_connection.isolation_level = None
 
@@ -42,6 +44,10 @@ def create_engine(url: str) -> AsyncEngine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 def session_factory(engine: AsyncEngine) -> SessionFactory:
