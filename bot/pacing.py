@@ -45,7 +45,8 @@ PACED = {
     "copyMessage",
     "forwardMessage",
 }
-# Edits add no message to the chat: they count in the overall budget only.
+# Edits add no message to a chat: Telegram's message limits do not count them, so they are
+# not paced; a 429 on one all the same holds its chat back and is retried after the wait.
 EDITS = {"editMessageText", "editMessageCaption", "editMessageReplyMarkup", "editMessageMedia"}
 
 
@@ -113,6 +114,12 @@ class Pacer:
             if reply:
                 self._replies_waiting -= 1
 
+    async def held(self, chat_id: int) -> None:
+        """Wait while Telegram holds `chat_id` back after a 429 (for what is not paced)."""
+        wait = max(self._held.get(chat_id, 0.0), self._overall_held_until) - self.clock()
+        if wait > 0:
+            await asyncio.sleep(wait)
+
     def refused(self, chat_id: int | None, seconds: float) -> None:
         """Telegram answered 429 for `chat_id`: hold that chat back; two chats refused in the
         same second (or a refusal naming no chat) hold everything back."""
@@ -165,9 +172,12 @@ class PortaRateLimiter(BaseRateLimiter[int]):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         if endpoint not in PACED and endpoint not in EDITS:
             return await callback(*args, **kwargs)
-        chat_id = chat_of(data) if endpoint in PACED else None
+        chat_id = chat_of(data)
         for attempt in range(self.max_retries + 1):
-            await self.pacer.turn(chat_id)
+            if endpoint in PACED:
+                await self.pacer.turn(chat_id)
+            elif chat_id is not None:
+                await self.pacer.held(chat_id)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:

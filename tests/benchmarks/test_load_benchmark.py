@@ -203,7 +203,16 @@ def porta(settings: Settings, tmp_path: Path) -> tuple[list[str], dict[str, str]
     return [*python, "run"], env
 
 
-@pytest.mark.parametrize(("people", "rate"), [(200, 20.0), (400, 40.0)], ids=["200@20", "400@40"])
+# BENCH_LOAD="50@10,100@20" runs other sizes (people@taps per second).
+SIZES = [
+    (int(people), float(rate))
+    for people, rate in (
+        item.split("@") for item in os.environ.get("BENCH_LOAD", "200@20,400@40").split(",")
+    )
+]
+
+
+@pytest.mark.parametrize(("people", "rate"), SIZES, ids=[f"{p}@{r:g}" for p, r in SIZES])
 async def test_load(
     settings: Settings, db: object, tmp_path: Path, people: int, rate: float
 ) -> None:
