@@ -42,7 +42,8 @@ bench: $(BIN)/porta
 bench-load: $(BIN)/porta
 	$(BIN)/pytest tests/benchmarks/test_load_benchmark.py -m benchmark -s -p no:cacheprovider -o addopts=""
 
-# On demand: PostgreSQL restarted in the middle of a broadcast and of people tapping (needs
-# PORTA_TEST_DATABASE_URL on a local cluster); prints what was delivered, lost and duplicated.
+# On demand: PostgreSQL restarted in the middle of a broadcast and of people tapping (a
+# throwaway cluster of its own, from Debian's binaries); prints what was delivered, lost and
+# duplicated.
 faults: $(BIN)/porta
 	$(BIN)/pytest tests/faults -m faults -s -p no:cacheprovider -o addopts=""

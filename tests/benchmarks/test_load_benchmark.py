@@ -46,7 +46,7 @@ STEPS = [
     ("tap", "✅ Sign up"),
 ]
 STEP_NAMES = [label or "first card" for _, label in STEPS]
-GIVE_UP = 30.0  # seconds a person waits for an answer before leaving
+GIVE_UP = 120.0  # seconds a person waits for an answer (or the next button) before leaving
 
 
 @dataclass
