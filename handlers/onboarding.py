@@ -71,11 +71,9 @@ async def start(update: Update, context: PortaContext) -> Shown:
             user.pending_link = link
     if not finished:
         return await draw("onboarding.step", update, context, user)
-    text = say(context.t, N_("Welcome back! Use the menu below."))
-    shown = [Screen(text, main_menu(context.t))]
-    if link:
-        shown += await draw("link", update, context, link)
-    return shown
+    if link:  # someone who knows Porta, from a poster: the page itself, in one message
+        return await draw("link", update, context, link)
+    return Screen(say(context.t, N_("Welcome back! Use the menu below.")), main_menu(context.t))
 
 
 @screen("onboarding.step")
