@@ -95,7 +95,7 @@ def quantiles(values: list[float]) -> dict[str, float]:
     return {"p50": round(cuts[49], 4), "p95": round(cuts[94], 4), "p99": round(cuts[98], 4), "n": len(values)}  # fmt: skip
 
 
-async def drive(emulator: Emulator, people: int, rate: float) -> list[Person]:
+async def drive(emulator: Emulator, people: int, rate: float, listing: str) -> list[Person]:
     crowd = [Person(emulator.add_user(f"P{n}", "en")["id"]) for n in range(people)]
     by_id = {p.id: p for p in crowd}
 
@@ -117,7 +117,7 @@ async def drive(emulator: Emulator, people: int, rate: float) -> list[Person]:
     async def walk(person: Person, offset: float) -> None:
         for n, (kind, label) in enumerate(STEPS):
             await asyncio.sleep(max(0.0, started + offset + n * round_seconds - time.monotonic()))
-            if not await act(emulator, person, kind, label):
+            if not await act(emulator, person, kind, label or listing):
                 return
             try:
                 await asyncio.wait_for(person.waiting.wait(), GIVE_UP)
@@ -131,7 +131,8 @@ async def drive(emulator: Emulator, people: int, rate: float) -> list[Person]:
 
 
 async def act(emulator: Emulator, person: Person, kind: str, label: str) -> bool:
-    """Do one step; False when the screen does not offer it (the person leaves)."""
+    """Do one step; False when the screen does not offer it (the person leaves). "first"
+    taps the first button of the newest message once it shows `label` (the list)."""
     deadline = time.monotonic() + GIVE_UP
     while True:  # the screen may still be being drawn
         person.waiting.clear()
@@ -144,6 +145,8 @@ async def act(emulator: Emulator, person: Person, kind: str, label: str) -> bool
             else:
                 chat = emulator.chats[person.id]
                 record = next(r for r in reversed(chat.records.values()) if r.reply_markup)
+                if label not in record.message.get("text", ""):
+                    raise LookupError("the list is not on screen yet")
                 button = record.reply_markup["inline_keyboard"][0][0]  # type: ignore[index]
                 emulator.press(person.id, chat, record, button["callback_data"])
             return True
@@ -155,7 +158,7 @@ async def act(emulator: Emulator, person: Person, kind: str, label: str) -> bool
 
 
 async def measure(
-    command: list[str], env: dict[str, str], people: int, rate: float, tmp_path: Path
+    command: list[str], env: dict[str, str], people: int, rate: float, tmp_path: Path, listing: str
 ) -> Run:
     emulator = Emulator(limits=Limits())
     emulator.think_time = 0.0  # the people here tap in real time
@@ -176,7 +179,7 @@ async def measure(
                 await asyncio.sleep(0.1)
             await asyncio.sleep(1)
             started = time.monotonic()
-            crowd = await drive(emulator, people, rate)
+            crowd = await drive(emulator, people, rate, listing)
             seconds = time.monotonic() - started
         finally:
             process.terminate()
@@ -222,9 +225,9 @@ async def test_load(
         stdout=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
     assert await loading.wait() == 0
-    ours = await measure(command, env, people, rate, tmp_path)
+    ours = await measure(command, env, people, rate, tmp_path, "Tap an activity to see more.")
     bare_env = {"LABELS": json.dumps([label for _, label in STEPS])}
-    bare = await measure([sys.executable, str(Path(__file__).parent / "bare_bot.py")], bare_env, people, rate, tmp_path)  # fmt: skip
+    bare = await measure([sys.executable, str(Path(__file__).parent / "bare_bot.py")], bare_env, people, rate, tmp_path, "Step 7")  # fmt: skip
     database = "postgresql" if settings.database_url.startswith("postgresql") else "sqlite"
     figures = {"porta": ours.figures(), "bare": bare.figures()}
     p95 = figures["porta"]["taps"]["p95"] / max(figures["bare"]["taps"]["p95"], 1e-3)
