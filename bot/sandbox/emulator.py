@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import re
 import time
@@ -28,7 +27,6 @@ BUTTON_ACTIONS = (
     "callback_game",
     "pay",
 )
-COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
@@ -343,160 +341,4 @@ class BotApi:
             "file_name": upload.filename,
             "mime_type": upload.content_type,
             "file_size": len(upload.content),
-        }
-
-    # -- getting updates --------------------------------------------------------------------
-
-    async def _getMe(self) -> dict[str, Any]:
-        return self.bot_user
-
-    async def _logOut(self) -> bool:
-        return True
-
-    async def _close(self) -> bool:
-        return True
-
-    async def _setWebhook(self, url: str, **_: Any) -> bool:
-        self.webhook_url = url
-        return True
-
-    async def _deleteWebhook(self, drop_pending_updates: bool = False) -> bool:
-        self.webhook_url = ""
-        if drop_pending_updates:
-            self.updates.clear()
-        return True
-
-    async def _getWebhookInfo(self) -> dict[str, Any]:
-        return {
-            "url": self.webhook_url,
-            "has_custom_certificate": False,
-            "pending_update_count": len(self.updates),
-        }
-
-    async def _getUpdates(
-        self,
-        offset: int | None = None,
-        limit: int = 100,
-        timeout: int = 0,  # noqa: ASYNC109 (the Bot API's own parameter)
-        allowed_updates: list[str] | None = None,
-    ) -> list[dict[str, Any]]:
-        if self.webhook_url:
-            raise ApiError(
-                409,
-                "Conflict: can't use getUpdates method while webhook is active; "
-                "use deleteWebhook to delete the webhook first",
-            )
-        if not 1 <= limit <= 100:
-            limit = 100
-        # A newer getUpdates ends an older one still waiting, as Telegram does.
-        self.poll_generation += 1
-        generation = self.poll_generation
-        self.update_event.set()
-        self.update_event = asyncio.Event()
-        deadline = time.monotonic() + max(0, timeout)
-        while True:
-            if offset is not None:
-                if offset < 0:
-                    self.updates = self.updates[offset:]
-                else:
-                    self.confirmed_up_to = max(self.confirmed_up_to, offset - 1)
-                    self.updates = [u for u in self.updates if u["update_id"] >= offset]
-            wanted = [
-                u
-                for u in self.updates
-                if not allowed_updates or (set(u) - {"update_id"}) & set(allowed_updates)
-            ][:limit]
-            if wanted or time.monotonic() >= deadline:
-                if wanted:
-                    self.delivered_up_to = max(self.delivered_up_to, wanted[-1]["update_id"])
-                return wanted
-            event = self.update_event
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), deadline - time.monotonic())
-            if generation != self.poll_generation:
-                raise ApiError(
-                    409,
-                    "Conflict: terminated by other getUpdates request; make "
-                    "sure that only one bot instance is running",
-                )
-
-    def push_update(self, kind: str, payload: dict[str, Any]) -> int:
-        self.limits.skew += self.think_time
-        update_id = next(self.update_ids)
-        self.updates.append({"update_id": update_id, kind: payload})
-        self.update_event.set()
-        return update_id
-
-    # -- commands and descriptions ----------------------------------------------------------
-
-    async def _setMyCommands(
-        self,
-        commands: list[dict[str, str]],
-        scope: dict[str, Any] | None = None,
-        language_code: str = "",
-    ) -> bool:
-        if len(commands) > 100:
-            raise bad("too many commands")
-        for command in commands:
-            if not COMMAND.match(command["command"]):
-                raise bad("BOT_COMMAND_INVALID")
-            if not 1 <= len(command["description"]) <= 256:
-                raise bad("command description must be 1-256 characters")
-        self.check_language(language_code)
-        self.commands[((scope or {}).get("type", "default"), language_code)] = commands
-        return True
-
-    async def _deleteMyCommands(
-        self, scope: dict[str, Any] | None = None, language_code: str = ""
-    ) -> bool:
-        self.commands.pop(((scope or {}).get("type", "default"), language_code), None)
-        return True
-
-    async def _getMyCommands(
-        self, scope: dict[str, Any] | None = None, language_code: str = ""
-    ) -> list[dict[str, str]]:
-        return self.commands.get(((scope or {}).get("type", "default"), language_code), [])
-
-    def check_language(self, language_code: str) -> None:
-        if language_code and not re.match(r"^[a-z]{2}$", language_code):
-            raise bad("invalid language code specified")
-
-    async def _setMyDescription(self, description: str = "", language_code: str = "") -> bool:
-        if len(description) > 512:
-            raise bad("description is too long")
-        self.check_language(language_code)
-        self.descriptions[language_code] = description
-        return True
-
-    async def _getMyDescription(self, language_code: str = "") -> dict[str, str]:
-        return {"description": self.descriptions.get(language_code, "")}
-
-    async def _setMyShortDescription(
-        self, short_description: str = "", language_code: str = ""
-    ) -> bool:
-        if len(short_description) > 120:
-            raise bad("short description is too long")
-        self.check_language(language_code)
-        self.short_descriptions[language_code] = short_description
-        return True
-
-    async def _getMyShortDescription(self, language_code: str = "") -> dict[str, str]:
-        return {"short_description": self.short_descriptions.get(language_code, "")}
-
-    async def _setMyName(self, name: str = "", language_code: str = "") -> bool:
-        return True
-
-    async def _getChat(self, chat_id: int | str) -> dict[str, Any]:
-        chat = self.chat_for(chat_id)
-        return {
-            **chat.as_json(self.users),
-            "accent_color_id": 0,
-            "max_reaction_count": 11,
-            "accepted_gift_types": {
-                "unlimited_gifts": False,
-                "limited_gifts": False,
-                "unique_gifts": False,
-                "premium_subscription": False,
-                "gifts_from_channels": False,
-            },
         }

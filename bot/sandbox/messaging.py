@@ -9,14 +9,14 @@ from bot.sandbox.emulator import (
     CALLBACK_DEADLINE,
     NOT_MODIFIED,
     QUERY_TOO_OLD,
-    BotApi,
     Record,
     bad,
 )
+from bot.sandbox.profile import ProfileApi
 from bot.sandbox.spec import Upload
 
 
-class MessagingApi(BotApi):
+class MessagingApi(ProfileApi):
     """sendMessage, sendDocument, sendPhoto, sendVenue, sendLocation, sendChatAction,
     editMessageText, editMessageCaption, editMessageReplyMarkup, deleteMessage and
     answerCallbackQuery, each as strict as Telegram."""
