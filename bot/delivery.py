@@ -137,12 +137,15 @@ class Sender:
             self.pacer = Pacer(overall_per_second=self.rate)
 
     async def recover(self) -> int:
-        """Put back rows left "sending" by a process that died (after their lease)."""
+        """Put back rows left "sending" by a process that died (after their lease); never
+        this sender's own, which may only be slow (waiting for their turn, or the database)."""
         async with self.db.begin() as session:
             result = await session.execute(
                 update(OutboxMessage)
                 .where(
-                    OutboxMessage.status == "sending", OutboxMessage.claimed_at < now() - self.lease
+                    OutboxMessage.status == "sending",
+                    OutboxMessage.claimed_at < now() - self.lease,
+                    OutboxMessage.id.not_in(list(self._in_flight)),
                 )
                 .values(status="pending", claimed_at=None)
             )
