@@ -34,14 +34,19 @@ from handlers import (
     errors,
     fallback,
     gate,
+    housing,
+    inbox,
     language,
     links,
     menu,
     onboarding,
     operators,
+    person,
     privacy,
     profile,
+    quick_replies,
     reminders,
+    request_form,
     settings,
     signup,
     staff,
@@ -61,6 +66,7 @@ log = logging.getLogger(__name__)
 COMMANDS = {
     "start": N_("Start or restart"),
     "menu": N_("Show the menu"),
+    "sos": N_("Nowhere to sleep tonight"),
     "language": N_("Change language"),
     "privacy": N_("How we use your data"),
     "mydata": N_("Get a copy of your data"),
@@ -73,6 +79,8 @@ DESCRIPTION = N_(
     "get reminders, in your language."
 )
 BROADCAST_SECONDS = 1.0  # how often broadcasts are started and their progress shown
+PLACE_SECONDS = 30.0  # how often cases that wait for their team's group are looked at
+PURGE_SECONDS = 3600.0  # how often closed cases past the retention period are purged
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 SHORT_DESCRIPTION = N_("Activities, housing and help from the youth hubs.")
 
@@ -106,9 +114,11 @@ def on_callback(kind: str, action: Action) -> CallbackQueryHandler[PortaContext,
 
 def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     """Wire every handler, in order. Lower groups run first."""
-    # -20: groups and channels are ignored; -10: the locale is picked once per update.
+    # -30: the locale is picked once per update; -25: staff groups (linking one, staff
+    # writing in a case's topic); -20: anything else from groups and channels is ignored.
+    app.add_handler(TypeHandler(Update, gate.pick_locale), group=-30)
+    app.add_handler(TypeHandler(Update, inbox.in_groups), group=-25)
     app.add_handler(TypeHandler(Update, gate.private_only), group=-20)
-    app.add_handler(TypeHandler(Update, gate.pick_locale), group=-10)
     # -5: operator commands are refused to anyone without the role.
     app.add_handler(MessageHandler(filters.COMMAND, gate.staff_commands), group=-5)
 
@@ -130,13 +140,17 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
         menu.menu_button,
         staff_form.take_text,
         broadcasts.take_message,
+        request_form.take_text,
         profile.take_neighbourhood,
         activities.take_search,
+        person.take_message,
         menu.not_understood,
     )
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, typed))
     app.add_handler(MessageHandler(filters.COMMAND, shows(fallback.unknown_command)))
-    media = first_taker(broadcasts.take_photo, fallback.media_message)
+    media = first_taker(
+        broadcasts.take_photo, person.take_message, housing.take_location, fallback.media_message
+    )
     app.add_handler(MessageHandler(filters.ALL, media))
     app.add_handler(ChatMemberHandler(fallback.membership, ChatMemberHandler.MY_CHAT_MEMBER))
 
@@ -161,6 +175,7 @@ COMMAND_HANDLERS = {
     "broadcast": broadcasts.broadcast_command,
     "broadcasts": broadcasts.list_command,
     "stop": broadcasts.stop_command,
+    "sos": housing.sos_command,
 }
 # The kind of callback data (handlers.callbacks) -> the action its buttons run.
 BUTTONS: dict[str, Action] = {
@@ -178,6 +193,11 @@ BUTTONS: dict[str, Action] = {
     "of": staff_form.form_button,
     "rm": reminders.reminder_button,
     "bc": broadcasts.broadcast_button,
+    "hs": housing.housing_button,
+    "rq": request_form.form_button,
+    "ps": person.person_button,
+    "cs": inbox.card_button,
+    "qr": quick_replies.quick_button,
 }
 
 
@@ -247,6 +267,20 @@ def build_application(
         interval=BROADCAST_SECONDS,
         first=1,
         name="broadcasts",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+    app.job_queue.run_repeating(
+        scheduler.guarded(inbox.place_waiting),
+        interval=PLACE_SECONDS,
+        first=2,
+        name="cases-place",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+    app.job_queue.run_repeating(
+        scheduler.guarded(inbox.purge),
+        interval=PURGE_SECONDS,
+        first=5,
+        name="cases-purge",
         job_kwargs={"max_instances": 1, "coalesce": True},
     )
     assert isinstance(app, PortaApplication)

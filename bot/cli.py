@@ -140,7 +140,7 @@ def in_transaction(work: Callable[[AsyncSession, Settings], Awaitable[T]]) -> T:
 def import_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="YAML or CSV")],
 ) -> None:
-    """Import hubs and activities; a file with any bad row is refused whole."""
+    """Import hubs, activities and programmes; a file with any bad row is refused whole."""
     try:
         summary = in_transaction(lambda session, s: importer.import_file(session, file, s.zone))
     except importer.FileRefused as refused:
@@ -153,7 +153,7 @@ def import_command(
         raise typer.Exit(1) from None
     typer.echo(
         f"imported {summary.hubs} hubs, {summary.created} new and "
-        f"{summary.updated} updated activities"
+        f"{summary.updated} updated activities, {summary.programmes} programmes"
     )
 
 
@@ -163,7 +163,11 @@ def demo_load() -> None:
     from bot.demo import load_demo
 
     summary = in_transaction(lambda session, s: load_demo(session, s.zone))
-    typer.echo(f"demo loaded: {summary.hubs} hubs, {summary.created + summary.updated} activities")
+    activities = summary.created + summary.updated
+    typer.echo(
+        f"demo loaded: {summary.hubs} hubs, {activities} activities, "
+        f"{summary.programmes} programmes"
+    )
 
 
 @cli.command()
@@ -222,14 +226,14 @@ def broadcast(
     typer.echo(f"broadcast {number} queued for {reach} people")
 
 
-ROLE = Annotated[str, typer.Option("--role", help="operator or admin")]
+ROLE = Annotated[str, typer.Option("--role", help="operator, housing, youth or admin")]
 
 
 @operators_cli.command("add")
 def operators_add(telegram_id: int, role: ROLE = "operator") -> None:
     """Name someone hub staff, by their Telegram id."""
     if role not in operator_service.ROLES:
-        typer.echo("porta: --role must be operator or admin", err=True)
+        typer.echo("porta: --role must be operator, housing, youth or admin", err=True)
         raise typer.Exit(2)
     in_transaction(lambda session, _: operator_service.add(session, telegram_id, role))
     typer.echo(f"{telegram_id} is now {role}")

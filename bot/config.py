@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     outbox_lease_seconds: float = Field(60.0, alias="PORTA_OUTBOX_LEASE_SECONDS", gt=0)
     outbox_max_age_hours: float = Field(24.0, alias="PORTA_OUTBOX_MAX_AGE", gt=0)
     log_level: str = Field("INFO", alias="PORTA_LOG_LEVEL")
+    emergency_number: str = Field("112", alias="PORTA_EMERGENCY_NUMBER")
+    case_retention_days: float = Field(180.0, alias="PORTA_CASE_RETENTION_DAYS", gt=0)
+    case_reopen_days: float = Field(7.0, alias="PORTA_CASE_REOPEN_DAYS", ge=0)
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -49,9 +49,11 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
 MAX_AGE = timedelta(hours=24)
 
-# Sends one message (chat, text, inline keyboard, photo); returns Telegram's message id.
-# Raises python-telegram-bot's errors.
-SendFn = Callable[[int, str, dict[str, Any] | None, str | None], Awaitable[int]]
+# Sends one row (a message, or the Bot API call in its `action`); returns Telegram's id of
+# what it made (a message, a topic). Raises python-telegram-bot's errors.
+SendFn = Callable[[OutboxMessage], Awaitable[int]]
+# Told, in the transaction that records it, how a row ended: (session, row, status, id).
+AfterFn = Callable[[AsyncSession, OutboxMessage, str, int | None], Awaitable[None]]
 
 
 def now() -> datetime:
@@ -68,8 +70,10 @@ async def enqueue(
     due_at: datetime | None = None,
     dedupe_key: str | None = None,
     expires_at: datetime | None = None,
+    action: dict[str, Any] | None = None,
 ) -> OutboxMessage | None:
-    """Add a message to the outbox in the caller's transaction; None if the key was there."""
+    """Add a message (or, with `action`, any Bot API call to `chat_id`) to the outbox in the
+    caller's transaction; None if the key was there."""
     if dedupe_key is not None:
         existing = await session.scalar(
             select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
@@ -84,6 +88,7 @@ async def enqueue(
         due_at=due_at or now(),
         dedupe_key=dedupe_key,
         expires_at=expires_at,
+        action=action,
         status="pending",
         attempts=0,
     )
@@ -115,6 +120,7 @@ class Sender:
 
     db: SessionFactory
     send: SendFn
+    after: AfterFn | None = None
     rate: float = OVERALL_PER_SECOND  # the pace of a Pacer made for this sender alone
     pacer: Pacer | None = None
     per_chat_interval: float = 1.0
@@ -230,7 +236,7 @@ class Sender:
         try:
             await self._wait_turn(row.chat_id)
             try:
-                message_id = await self.send(row.chat_id, row.text, row.reply_markup, row.photo)
+                message_id = await self.send(row)
             except RetryAfter as error:
                 await self._retry_after(row, error)
             except Forbidden:
@@ -280,6 +286,8 @@ class Sender:
                     attempts=OutboxMessage.attempts + 1,
                 )
             )
+            if self.after is not None:
+                await self.after(session, row, status, message_id)
         if status == "failed":
             log.warning("outbox: message %s refused by Telegram", row.id)
 

@@ -12,28 +12,68 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.ext import Application, ContextTypes
 
 from bot.config import Settings
+from bot.db.models import OutboxMessage
 from bot.delivery import Sender, SendFn
 from bot.health import DATABASE, WatchedRequest, describe, is_database_outage
+from bot.services import cases
 
 Job = Callable[[Any], Coroutine[Any, Any, None]]
 
 TICK_SECONDS = 0.5
+# Keys of a row's action that are Porta's own bookkeeping, not Bot API parameters.
+LOCAL_KEYS = {"method", "case", "after"}
 
 
 def make_send(bot: Bot) -> SendFn:
-    async def send(
-        chat_id: int, text: str, reply_markup: dict[str, Any] | None, photo: str | None
-    ) -> int:
-        markup = InlineKeyboardMarkup.de_json(reply_markup, bot) if reply_markup else None
-        if photo:
+    async def send(row: OutboxMessage) -> int:
+        if row.action:
+            return await call(bot, row)
+        markup = InlineKeyboardMarkup.de_json(row.reply_markup, bot) if row.reply_markup else None
+        if row.photo:
             message = await bot.send_photo(
-                chat_id, photo, caption=text, reply_markup=markup, parse_mode="HTML"
+                row.chat_id, row.photo, caption=row.text, reply_markup=markup, parse_mode="HTML"
             )
         else:
-            message = await bot.send_message(chat_id, text, reply_markup=markup, parse_mode="HTML")
+            message = await bot.send_message(
+                row.chat_id, row.text, reply_markup=markup, parse_mode="HTML"
+            )
         return message.message_id
 
     return send
+
+
+async def call(bot: Bot, row: OutboxMessage) -> int:
+    """The Bot API call a row describes (a copy, a topic, a message in a topic); returns the
+    id of the message or topic it made (0 when none)."""
+    assert row.action is not None
+    method = row.action["method"]
+    params: dict[str, Any] = {k: v for k, v in row.action.items() if k not in LOCAL_KEYS}
+    markup = InlineKeyboardMarkup.de_json(row.reply_markup, bot) if row.reply_markup else None
+    if method == "sendMessage":
+        message = await bot.send_message(
+            row.chat_id, row.text, parse_mode="HTML", reply_markup=markup, **params
+        )
+        return message.message_id
+    if method == "copyMessage":
+        if "caption" in params:
+            params["parse_mode"] = "HTML"
+        copied = await bot.copy_message(row.chat_id, reply_markup=markup, **params)
+        return copied.message_id
+    if method == "editMessageText":
+        await bot.edit_message_text(
+            row.text, row.chat_id, parse_mode="HTML", reply_markup=markup, **params
+        )
+        return 0
+    if method == "createForumTopic":
+        topic = await bot.create_forum_topic(row.chat_id, **params)
+        return topic.message_thread_id
+    topics = {
+        "editForumTopic": bot.edit_forum_topic,
+        "closeForumTopic": bot.close_forum_topic,
+        "reopenForumTopic": bot.reopen_forum_topic,
+    }
+    await topics[method](row.chat_id, **params)
+    return 0
 
 
 def guarded(job: Job) -> Job:
@@ -82,6 +122,7 @@ def start(app: Application, settings: Settings) -> None:  # type: ignore[type-ar
     app.bot_data["sender"] = Sender(
         app.bot_data["db"],
         make_send(outbox_bot),
+        after=cases.after_delivery,
         pacer=app.bot_data["pacer"],
         lease=timedelta(seconds=settings.outbox_lease_seconds),
         max_age=timedelta(hours=settings.outbox_max_age_hours),

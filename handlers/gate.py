@@ -11,6 +11,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.i18n import N_, Translator, negotiate
 from bot.services import operators, users
+from handlers.callbacks import unpack
 from handlers.common import PortaContext, ids, say
 from handlers.screens import Screen, put, toast
 
@@ -28,15 +29,22 @@ OPERATOR_COMMANDS = {
     "operators": "admin",
 }
 STAFF_ONLY = N_("Sorry, this command is only for hub staff.")
+GROUP_BUTTONS = ("cs", "qr")  # kinds of callback data that work in staff groups
 
 
 async def private_only(update: Update, context: PortaContext) -> None:
-    """Porta talks one to one: updates from groups and channels stop here, unanswered."""
+    """Porta talks one to one: updates from groups and channels stop here, unanswered,
+    except the buttons of case cards in staff supergroups (their handlers check the case
+    and the role of the one who tapped)."""
     chat = update.effective_chat
-    if update.callback_query is not None and chat is None:
+    query = update.callback_query
+    if query is not None and chat is None:
         return
+    if query is not None and chat is not None and chat.type == ChatType.SUPERGROUP:
+        data = unpack(query.data)
+        if data is not None and data.kind in GROUP_BUTTONS:
+            return
     if chat is None or chat.type != ChatType.PRIVATE:
-        query = update.callback_query
         if query is not None and context.bot_data["answers"].claim(query.id):
             await query.answer()
         raise ApplicationHandlerStop
@@ -80,4 +88,5 @@ async def not_staff(update: Update, context: PortaContext) -> Screen | None:
     """For staff buttons: None for staff; for anyone else, the polite answer to show."""
     async with context.db() as session:
         role = await operators.role_of(session, ids(update)[0])
-    return None if role is not None else toast(say(context.t, STAFF_ONLY), alert=True)
+    allowed = role in ("operator", "admin")
+    return None if allowed else toast(say(context.t, STAFF_ONLY), alert=True)

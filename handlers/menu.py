@@ -18,8 +18,9 @@ HELP = N_(
     "🏠 Housing: help to find a home.\n"
     "⭐ My things: your sign-ups.\n"
     "⚙️ Settings: language, reminders, your data.\n"
-    "💬 Talk to a person: a youth worker answers.\n\n"
-    "Commands: /start /menu /language /privacy /mydata /deleteme /help"
+    "💬 Talk to a person: a youth worker answers.\n"
+    "🆘 Nowhere to sleep tonight? Tap /sos.\n\n"
+    "Commands: /start /menu /sos /language /privacy /mydata /deleteme /help"
 )
 # The main menu's buttons -> the screen each opens.
 MENU_SCREENS = {
@@ -78,30 +79,3 @@ async def not_understood(update: Update, context: PortaContext) -> Shown:
         return await draw("onboarding.step", update, context, user)
     text = say(context.t, N_("Sorry, I did not understand. Please use the buttons below."))
     return Screen(text, main_menu(context.t))
-
-
-@screen("housing")
-async def housing(update: Update, context: PortaContext) -> Shown:
-    text = say(
-        context.t,
-        N_(
-            "🏠 The housing service helps young people find a home: flats at a fair rent, "
-            "living together with others, and support to live on your own.\n\n"
-            "To ask, call {contact} or visit your hub."
-        ),
-        contact=context.settings.hub_contact,
-    )
-    return Screen(text)
-
-
-@screen("person")
-async def talk_to_person(update: Update, context: PortaContext) -> Shown:
-    text = say(
-        context.t,
-        N_(
-            "💬 A youth worker can help you. Call or write on WhatsApp: {contact}. "
-            "Or visit your hub when it is open."
-        ),
-        contact=context.settings.hub_contact,
-    )
-    return Screen(text)

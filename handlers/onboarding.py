@@ -35,6 +35,7 @@ def welcome_keyboard(t: Translator) -> InlineKeyboardMarkup:
     languages = [(name, pack("lang", code, "o")) for code, name in language_rows()]
     rows = [languages[i : i + 3] for i in range(0, len(languages), 3)]
     rows.append([(t.pgettext("button", "Continue ▶"), pack("ob", "go"))])
+    rows.append([(t.pgettext("button", "🆘 Nowhere to sleep tonight"), pack("hs", "sos"))])
     return buttons(rows)
 
 

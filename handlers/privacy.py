@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from telegram import ReplyKeyboardRemove, Update
 
 from bot.i18n import N_
-from bot.services import operators, signups, users
+from bot.services import casedata, cases, operators, signups, users
 from handlers import notices
 from handlers.callbacks import Callback, pack
+from handlers.casecard import withdraw_all
 from handlers.common import STALE_BUTTON, PortaContext, buttons, ids, say
 from handlers.screens import Document, Screen, Shown, frozen, screen, toast
 
@@ -21,6 +22,11 @@ FULL_NOTICE = N_(
     "only if you choose, your neighbourhood and interests. When you sign up for an activity, "
     "we also save your first name as Telegram shows it, so the hub team knows who is coming. "
     "We do not save your phone number or your messages.\n\n"
+    "<b>Requests and talks with the team:</b> when you ask about housing or talk to a "
+    "person, we save your answers and a reference. Your messages stay in Telegram; we "
+    "keep only their numbers. Health or disability needs are saved only if you agree, "
+    "and only the housing team sees them. A closed request loses your details after "
+    "{days} days.\n\n"
     "<b>Why:</b> to show you activities that fit you, to keep your place in them and to "
     "send you reminders.\n\n"
     "<b>Who sees it:</b> only the hub team. We never sell it or give it to others.\n\n"
@@ -41,6 +47,7 @@ async def full_notice(update: Update, context: PortaContext) -> Shown:
         version=users.NOTICE_VERSION,
         organisation=context.settings.organisation,
         contact=context.settings.privacy_contact,
+        days=int(context.settings.case_retention_days),
     )
     return Screen(text)
 
@@ -58,11 +65,13 @@ async def mydata(update: Update, context: PortaContext) -> Shown:
         user = await users.get(session, user_id)
         role = await operators.role_of(session, user_id)
         taken = await signups.of_user(session, user_id)
+        requests = await cases.of_user(session, user_id)
     if user is None and role is None:
         return Screen(say(context.t, N_("I have no data about you.")))
     data = {
         "user": users.export(user) if user else None,
         "signups": [signups.export(s) for s in taken],
+        "requests": casedata.export(requests),
         "operator_role": role,
     }
     content = json.dumps(data, ensure_ascii=False, indent=2).encode()
@@ -96,6 +105,7 @@ async def delete_button(update: Update, context: PortaContext, data: Callback) -
     user_id, _ = ids(update)
     async with context.db.begin() as session:
         promoted = await signups.release_all(session, user_id, datetime.now(UTC))
+        await withdraw_all(context, session, user_id)
         erased = await users.erase(session, user_id)
         role = await operators.role_of(session, user_id)
     for next_in_line in promoted:

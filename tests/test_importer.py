@@ -56,9 +56,9 @@ def all_activities(settings: Settings) -> list[Activity]:
 
 def test_yaml_import_expands_a_weekly_series_and_is_idempotent(settings: Settings) -> None:
     code, output = porta(settings, "import", str(DATA / "example.yaml"))
-    assert (code, output) == (0, "imported 1 hubs, 4 new and 0 updated activities\n")
+    assert (code, output) == (0, "imported 1 hubs, 4 new and 0 updated activities, 0 programmes\n")
     code, output = porta(settings, "import", str(DATA / "example.yaml"))
-    assert (code, output) == (0, "imported 1 hubs, 0 new and 4 updated activities\n")
+    assert (code, output) == (0, "imported 1 hubs, 0 new and 4 updated activities, 0 programmes\n")
     sessions = all_activities(settings)
     assert query(settings, lambda s: s.scalar(select(func.count()).select_from(Hub))) == 1
     assert [a.external_id for a in sessions] == [f"caffe-lingue#{n}" for n in range(1, 5)]
@@ -96,7 +96,7 @@ def test_a_series_keeps_its_local_time_across_the_clock_change(
 def test_csv_import(settings: Settings) -> None:
     porta(settings, "import", str(DATA / "example.yaml"))
     code, output = porta(settings, "import", str(DATA / "example.csv"))
-    assert (code, output) == (0, "imported 0 hubs, 2 new and 0 updated activities\n")
+    assert (code, output) == (0, "imported 0 hubs, 2 new and 0 updated activities, 0 programmes\n")
     football = next(a for a in all_activities(settings) if a.external_id == "calcetto#2")
     assert {t.language: t.description for t in football.texts} == {
         "it": "Porta le scarpe.",
@@ -160,9 +160,9 @@ async def test_the_demo_set(db: SessionFactory) -> None:
         ("blank.csv", b"\n  \n", "the file is empty: expected activity rows under a header line"),
         ("photo.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "this is not a text file"),
         ("latin1.csv", "id,hub\ncaffè".encode("latin-1"), "this is not a text file"),
-        ("list.yaml", b"- one\n- two\n", "expected YAML with the keys hubs and activities"),
-        ("words.yaml", b"just some words\n", "expected YAML with the keys hubs and activities"),
-        ("other.yaml", b"people: []\n", "expected YAML with the keys hubs and activities"),
+        ("list.yaml", b"- one\n- two\n", "expected YAML with the keys hubs, activities or programmes"),
+        ("words.yaml", b"just some words\n", "expected YAML with the keys hubs, activities or programmes"),
+        ("other.yaml", b"people: []\n", "expected YAML with the keys hubs, activities or programmes"),
         ("noheader.csv", b"x,san-vito,sport,2026-12-02 18:00,90,20\n", "the first line must name"),
         ("wrong.csv", b"name;place;when\na;b;c\n", "(missing: id, hub, category, start"),
         ("header.csv", b"id,hub,category,start,duration,capacity,title_it\n", "no activity rows"),

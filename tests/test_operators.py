@@ -38,7 +38,7 @@ def test_operators_add_refuses_an_unknown_role(settings: Settings) -> None:
         env={"DATABASE_URL": settings.database_url},
     )
     assert result.exit_code == 2
-    assert "--role must be operator or admin" in result.output
+    assert "--role must be operator, housing, youth or admin" in result.output
 
 
 @pytest.mark.parametrize("command", sorted(OPERATOR_COMMANDS))

@@ -2,45 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from bot.db.base import Base, utcnow
+from bot.db.casework import Case, CaseEvent, CaseMessage, Form, Programme, TeamGroup
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {  # noqa: RUF012 (SQLAlchemy's own class attribute)
-        datetime: DateTime(timezone=True),
-        dict[str, Any]: JSON,
-        list[str]: JSON,
-    }
+__all__ = ["Base", "Case", "CaseEvent", "CaseMessage", "Form", "Programme", "TeamGroup"]
 
 
 class User(Base):
@@ -212,6 +194,9 @@ class OutboxMessage(Base):
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     broadcast_id: Mapped[int | None] = mapped_column(Integer, index=True)
     photo: Mapped[str | None] = mapped_column(String(200))
+    # Any other Bot API call, with its parameters: {"method": "copyMessage", ...}; the
+    # message_thread_id of a topic still to be created is filled in once it exists.
+    action: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

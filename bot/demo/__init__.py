@@ -1,4 +1,5 @@
-"""Demo data: the two Lucca hubs and about twenty sessions over the next four weeks."""
+"""Demo data: the two Lucca hubs, about twenty sessions over the next four weeks, and the
+housing programmes and low-threshold services."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.importer import Summary, import_rows, read_rows
+from bot.services.importer import Summary, import_rows, read_rows, read_sections
 
 DEMO_FILE = Path(__file__).with_name("lucca.yaml")
+PROGRAMMES_FILE = Path(__file__).with_name("programmes.yaml")
 
 
 async def load_demo(session: AsyncSession, zone: ZoneInfo, today: date | None = None) -> Summary:
@@ -20,4 +22,5 @@ async def load_demo(session: AsyncSession, zone: ZoneInfo, today: date | None = 
     for row in activities:
         days, clock = int(row.data.pop("in_days")), time.fromisoformat(str(row.data.pop("time")))
         row.data["start"] = datetime.combine(today + timedelta(days=days), clock)
-    return await import_rows(session, hubs, activities, zone)
+    programmes = read_sections(PROGRAMMES_FILE)["programmes"]
+    return await import_rows(session, hubs, activities, zone, programmes)

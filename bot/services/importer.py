@@ -1,4 +1,5 @@
-"""`porta import`: hubs and activities from YAML or CSV, all or nothing, idempotent by id.
+"""`porta import`: hubs, activities and programmes from YAML (activities also from CSV), all
+or nothing, idempotent by id.
 
 A file with any bad row is refused whole, every bad row listed with its line and reason.
 Weekly series become one activity per session, with the external id `<id>#<n>`, so that
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Activity, ActivityText, Hub
+from bot.services import programmes
 from bot.services.catalog import CATEGORIES
 
 LANGUAGE = re.compile(r"^[a-z]{2}$")
@@ -39,6 +41,7 @@ class ImportRefused(Exception):
 @dataclass
 class Summary:
     hubs: int = 0
+    programmes: int = 0
     created: int = 0
     updated: int = 0
     problems: list[str] = field(default_factory=list)
@@ -58,12 +61,19 @@ class FileRefused(ImportRefused):
         self.reason = reason
 
 
-YAML_EXPECTED = "expected YAML with the keys hubs and activities (see README)"
+SECTIONS = ("hubs", "activities", "programmes")
+YAML_EXPECTED = "expected YAML with the keys hubs, activities or programmes (see README)"
 CSV_COLUMNS = ("id", "hub", "category", "start", "duration", "capacity")
 
 
 def read_rows(path: Path) -> tuple[list[Row], list[Row]]:
     """Hubs and activities with the line each starts on."""
+    sections = read_sections(path)
+    return sections["hubs"], sections["activities"]
+
+
+def read_sections(path: Path) -> dict[str, list[Row]]:
+    """Every section's rows (hubs, activities, programmes) with the line each starts on."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".yaml", ".yml"):
         raise FileRefused("expected a .yaml, .yml or .csv file")
@@ -78,27 +88,27 @@ def read_rows(path: Path) -> tuple[list[Row], list[Row]]:
         kind = "activity rows under a header line" if suffix == ".csv" else "hubs and activities"
         raise FileRefused(f"the file is empty: expected {kind}")
     if suffix == ".csv":
-        return [], _csv_rows(text)
+        return {"hubs": [], "activities": _csv_rows(text), "programmes": []}
     return _yaml_rows(text)
 
 
-def _yaml_rows(text: str) -> tuple[list[Row], list[Row]]:
+def _yaml_rows(text: str) -> dict[str, list[Row]]:
     try:
         root = yaml.compose(text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise ImportRefused([f"not valid YAML: {error}"]) from None
-    if not isinstance(data, dict) or root is None or not {"hubs", "activities"} & set(data):
+    if not isinstance(data, dict) or root is None or not set(SECTIONS) & set(data):
         raise FileRefused(YAML_EXPECTED)
     nodes = {key.value: value for key, value in root.value}
     found: dict[str, list[Row]] = {}
-    for key in ("hubs", "activities"):
+    for key in SECTIONS:
         items = data.get(key) or []
         if not isinstance(items, list):
             raise ImportRefused([f"line {nodes[key].start_mark.line + 1}: {key} must be a list"])
         lines = [node.start_mark.line + 1 for node in nodes[key].value] if key in nodes else []
         found[key] = [Row(line, item) for line, item in zip(lines, items, strict=True)]
-    return found["hubs"], found["activities"]
+    return found
 
 
 def _csv_rows(text: str) -> list[Row]:
@@ -198,26 +208,39 @@ def local_start(value: Any, zone: ZoneInfo) -> datetime:
 
 async def import_file(session: AsyncSession, path: Path, zone: ZoneInfo) -> Summary:
     """Check every row of the file, then write them all in the caller's transaction."""
-    hub_rows, activity_rows = read_rows(path)
-    return await import_rows(session, hub_rows, activity_rows, zone)
+    sections = read_sections(path)
+    return await import_rows(
+        session, sections["hubs"], sections["activities"], zone, sections["programmes"]
+    )
 
 
 async def import_rows(
-    session: AsyncSession, hub_rows: list[Row], activity_rows: list[Row], zone: ZoneInfo
+    session: AsyncSession,
+    hub_rows: list[Row],
+    activity_rows: list[Row],
+    zone: ZoneInfo,
+    programme_rows: list[Row] | None = None,
 ) -> Summary:
     """Check every row, then write them all (or, with any bad row, none)."""
+    programme_rows = programme_rows or []
     known = set((await session.scalars(select(Hub.external_id))).all())
     problems = [f"line {r.line}: hub: {p}" for r in hub_rows for p in check_hub(r)]
     hub_ids = {str(r.data.get("id")) for r in hub_rows} | {k for k in known if k}
     problems += [
         f"line {r.line}: {p}" for r in activity_rows for p in check_activity(r, hub_ids, zone)
     ]
-    seen: dict[str, int] = {}
-    for row in activity_rows:
-        key = str(row.data.get("id"))
-        if key in seen:
-            problems.append(f"line {row.line}: id {key!r} is already used on line {seen[key]}")
-        seen.setdefault(key, row.line)
+    problems += [
+        f"line {r.line}: programme: {p}"
+        for r in programme_rows
+        for p in (programmes.check(r.data) if isinstance(r.data, dict) else ["not a mapping"])
+    ]
+    for rows in (activity_rows, programme_rows):
+        seen: dict[str, int] = {}
+        for row in rows:
+            key = str(row.data.get("id")) if isinstance(row.data, dict) else ""
+            if key in seen:
+                problems.append(f"line {row.line}: id {key!r} is already used on line {seen[key]}")
+            seen.setdefault(key, row.line)
     if problems:
         raise ImportRefused(problems)
     summary = Summary()
@@ -232,6 +255,9 @@ async def import_rows(
             )
             summary.created += created
             summary.updated += not created
+    for position, row in enumerate(programme_rows):
+        await programmes.upsert(session, row.data, position)
+        summary.programmes += 1
     return summary
 
 

@@ -1,4 +1,5 @@
-"""Operators and admins: who may use the operator commands."""
+"""Staff roles: operators (activities), housing staff, youth workers and admins, who may do
+everything the others may."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Operator, User
 
-ROLES = ("operator", "admin")
+ROLES = ("operator", "housing", "youth", "admin")
 
 
 async def role_of(session: AsyncSession, telegram_id: int) -> str | None:

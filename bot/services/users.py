@@ -99,7 +99,7 @@ def record_consent(user: User) -> None:
         user.step = "neighbourhood"
 
 
-def wait_for(user: User, answer: str) -> None:
+def wait_for(user: User, answer: str | None) -> None:
     """Remember that the next typed text answers `answer` (for example "neighbourhood")."""
     user.awaiting = answer
 

@@ -1,0 +1,268 @@
+"""What every case feature shares: the case card staff see in the group, the topic's name,
+and telling the young person about their case in their own language.
+
+The card is written in the team's language (PORTA_DEFAULT_LANGUAGE); what reaches the young
+person is written in theirs, so a staff member who reads only Italian can answer an Arabic
+speaker.
+"""
+
+from __future__ import annotations
+
+import html
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup, Update
+
+from bot import scheduler
+from bot.db.models import Case, Programme
+from bot.i18n import N_, Translator, native_name, pN_
+from bot.services import casedata, cases, operators, programmes
+from handlers.callbacks import pack
+from handlers.common import PortaContext, buttons, say
+from handlers.screens import Screen, toast
+
+KIND_NAMES = {"housing": N_("housing request"), "person": N_("talk to a person")}
+STATUS_NAMES = {
+    "new": N_("new"),
+    "claimed": N_("claimed"),
+    "review": N_("in review"),
+    "answered": N_("answered"),
+    "closed": N_("closed"),
+}
+URGENCY_NAMES = {"high": N_("urgent"), "normal": N_("this month"), "low": N_("no hurry")}
+# What the young person hears when staff change the status.
+STATUS_TO_PERSON = {
+    "claimed": N_("👤 A person from the team is now following your request {reference}."),
+    "review": N_("🔎 The team is looking at your request {reference}."),
+    "answered": N_("✅ The team answered your request {reference}. Read their message above."),
+    "closed": N_(
+        "🔒 Your request {reference} is closed. If you write again within {days} days, "
+        "we open it again."
+    ),
+}
+REOPENED = N_("🔓 We opened your request {reference} again. The team will see your message.")
+SIGNATURE = N_("— the Porta team")
+SITUATIONS = {
+    "leaving": pN_("situation", "🏚 I must leave my home soon"),
+    "crowded": pN_("situation", "👥 I live with others and it is hard"),
+    "shelter": pN_("situation", "🛏 I sleep in a shelter"),
+    "street": pN_("situation", "🌃 I have nowhere to sleep"),
+    "other": pN_("situation", "💭 Something else"),
+}
+WHEN = {
+    "today": pN_("when", "🔴 Today"),
+    "week": pN_("when", "🟠 This week"),
+    "month": pN_("when", "🟡 This month"),
+    "later": pN_("when", "🟢 No hurry"),
+}
+URGENCY_OF = {"today": "high", "week": "high", "month": "normal", "later": "low"}
+NEEDS = {
+    "home": pN_("need", "♿ An accessible home"),
+    "support": pN_("need", "🤝 Support at home"),
+}
+CARD_BUTTONS = {
+    "claim": pN_("button", "🙋 I take it"),
+    "review": pN_("button", "🔎 In review"),
+    "answered": pN_("button", "✅ Answered"),
+    "close": pN_("button", "🔒 Close"),
+    "quick": pN_("button", "↩️ Quick replies"),
+    "reopen": pN_("button", "🔓 Reopen"),
+}
+
+
+def team_translator(context: PortaContext) -> Translator:
+    return Translator(context.settings.default_language, context.settings.zone)
+
+
+def person_translator(context: PortaContext, case: Case) -> Translator:
+    return Translator(case.language, context.settings.zone)
+
+
+def programme_title(t: Translator, programme: Programme | None, default: str) -> str:
+    if programme is None:
+        return ""
+    return programmes.texts(programme, t.locale, default).get("title", programme.external_id)
+
+
+def topic_name(case: Case, programme: Programme | None) -> str:
+    """The topic's name, e.g. "H-2026-0042 · co-housing · 🔴 · ar"."""
+    what = programme.external_id if programme else ("person" if case.kind == "person" else "?")
+    mark = cases.URGENCY_MARK.get(case.urgency, "🟡")
+    return f"{case.reference} · {what} · {mark} · {case.language}"[:128]
+
+
+def card(
+    context: PortaContext, case: Case, programme: Programme | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The case card: its fields, its status, and the buttons staff act with."""
+    t, default = team_translator(context), context.settings.default_language
+    mark = cases.URGENCY_MARK.get(case.urgency, "🟡")
+    lines = [
+        f"{mark} <b>{case.reference}</b> · {html.escape(t(KIND_NAMES[case.kind]))}",
+        say(
+            t,
+            N_("Language: {language}"),
+            language=f"{native_name(case.language)} ({case.language})",
+        ),
+        say(t, N_("Status: {status}"), status=t(STATUS_NAMES.get(case.status, case.status))),
+    ]
+    if programme is not None:
+        lines.append(say(t, N_("Programme: {title}"), title=programme_title(t, programme, default)))
+    if case.urgency in URGENCY_NAMES and case.kind == "housing":
+        lines.append(say(t, N_("Urgency: {urgency}"), urgency=t(URGENCY_NAMES[case.urgency])))
+    lines += describe(t, case.fields or {})
+    if case.health:
+        lines += describe_health(t, case.health)
+    if case.claimed_by and case.status != "closed":
+        lines.append(say(t, N_("Followed by staff member {id}."), id=case.claimed_by))
+    lines.append(
+        t(
+            N_(
+                "Write in this topic to answer: the young person gets your words from "
+                "Porta, not from you. Start with ! or /note for a note only staff see."
+            )
+        )
+    )
+    return "\n".join(lines), card_markup(t, case)
+
+
+def describe(t: Translator, fields: dict[str, object]) -> list[str]:
+    """The answers of a request form, one line each, in `t`'s language."""
+    lines = []
+    if fields.get("household") == "alone":
+        lines.append(t(N_("👤 Alone")))
+    elif fields.get("household") == "others":
+        lines.append(
+            say(
+                t,
+                N_("👥 With others: {people} people, {children} children"),
+                people=fields.get("people", "?"),
+                children=fields.get("children", 0),
+            )
+        )
+    for key, labels in (("situation", SITUATIONS), ("when", WHEN)):
+        entry = labels.get(str(fields.get(key)))
+        if entry:
+            lines.append(t.pgettext(*entry))
+    if fields.get("phone"):
+        lines.append(say(t, N_("📞 Call: {phone}"), phone=fields["phone"]))
+    elif fields.get("contact"):
+        lines.append(t(N_("💬 Contact through this chat")))
+    if fields.get("note"):
+        lines.append(say(t, N_("📝 Note: {note}"), note=fields["note"]))
+    return lines
+
+
+def describe_health(t: Translator, health: dict[str, object]) -> list[str]:
+    needs = health.get("needs")
+    chosen = [t.pgettext(*NEEDS[n]) for n in needs if n in NEEDS] if isinstance(needs, list) else []
+    lines = [say(t, N_("Health or disability, with consent: {needs}"), needs=", ".join(chosen))]
+    if health.get("note"):
+        lines.append(say(t, N_("♿ Note: {note}"), note=health["note"]))
+    return lines
+
+
+def card_markup(t: Translator, case: Case) -> InlineKeyboardMarkup:
+    def button(action: str) -> tuple[str, str]:
+        context, message = CARD_BUTTONS[action]
+        return t.pgettext(context, message), pack("cs", case.id, action)
+
+    if case.status == "closed":
+        return buttons([[button("reopen")]])
+    first = [button("claim")] if case.status == "new" else []
+    first.append(button("review"))
+    return buttons([first, [button("answered"), button("close")], [button("quick")]])
+
+
+async def place(context: PortaContext, session: AsyncSession, case: Case) -> bool:
+    """Give a case its topic and card in its team's group, if the team linked one."""
+    group = await cases.group_of(session, case.team)
+    if group is None:
+        return False
+    programme = await programmes.get(session, case.programme_id) if case.programme_id else None
+    text, markup = card(context, case, programme)
+    name = topic_name(case, programme)
+    await cases.place_in_group(session, case, group, name, text, markup.to_dict())
+    return True
+
+
+async def tell_person(
+    context: PortaContext, session: AsyncSession, case: Case, message: str, **values: object
+) -> str:
+    """Queue `message` for the young person in their language; returns it in the team's
+    language, for the note staff see in the topic."""
+    days = int(context.settings.case_reopen_days)
+    values = {"reference": case.reference, "days": days, **values}
+    theirs = person_translator(context, case)
+    await cases.to_person(session, case, text=theirs.directed(say(theirs, message, **values)))
+    return say(team_translator(context), message, **values)
+
+
+def kick(context: PortaContext) -> None:
+    scheduler.kick(context.application)
+
+
+NOT_HERE = N_("This case is not in this group.")
+NOT_YOUR_TEAM = N_("Only the {team} team can act on this case.")
+TEAM_NAMES = {"housing": N_("housing"), "youth": N_("youth workers")}
+
+
+async def acting_on(
+    update: Update, context: PortaContext, case_id: str
+) -> tuple[Case | None, Screen | None]:
+    """The case a staff button in a group names, if the one who tapped may act on it;
+    otherwise the answer to give (a forged id, another group, no role for this team)."""
+    chat, person = update.effective_chat, update.effective_user
+    if not case_id.isdigit() or chat is None or person is None:
+        return None, toast(say(context.t, NOT_HERE), alert=True)
+    async with context.db() as session:
+        case = await cases.get(session, int(case_id))
+        role = await operators.role_of(session, person.id)
+    if case is None or case.group_chat_id != chat.id:
+        return None, toast(say(context.t, NOT_HERE), alert=True)
+    if role not in cases.TEAM_ROLES[case.team]:
+        team = context.t(TEAM_NAMES[case.team])
+        return None, toast(say(context.t, NOT_YOUR_TEAM, team=team), alert=True)
+    return case, None
+
+
+async def card_screen(context: PortaContext, session: AsyncSession, case: Case) -> Screen:
+    """The card as it is now, in place of the tapped one."""
+    programme = await programmes.get(session, case.programme_id) if case.programme_id else None
+    text, markup = card(context, case, programme)
+    return Screen(text, markup, replace=True)
+
+
+async def refresh_card(context: PortaContext, session: AsyncSession, case: Case) -> None:
+    """Bring the card in the topic up to date when no one tapped it (the person wrote
+    again, or erased their data)."""
+    if case.group_chat_id is None or case.card_message_id is None:
+        return
+    programme = await programmes.get(session, case.programme_id) if case.programme_id else None
+    text, markup = card(context, case, programme)
+    await cases.to_group(
+        session,
+        case,
+        "case-note",
+        "editMessageText",
+        text=text,
+        reply_markup=markup.to_dict(),
+        message_id=case.card_message_id,
+    )
+
+
+async def withdraw_all(context: PortaContext, session: AsyncSession, user_id: int) -> list[str]:
+    """/deleteme: the person's open cases are withdrawn (their topics are told and closed),
+    then every case of theirs is erased."""
+    t = team_translator(context)
+    for case in await casedata.open_of_user(session, user_id):
+        await cases.note_in_topic(
+            session, case, say(t, N_("🗑 The young person deleted their data. Case withdrawn."))
+        )
+        if case.thread_id is not None:
+            await cases.to_group(
+                session, case, "case-note", "closeForumTopic", message_thread_id=case.thread_id
+            )
+    references = await casedata.erase(session, user_id)
+    kick(context)
+    return references

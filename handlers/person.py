@@ -1,0 +1,138 @@
+"""💬 Talk to a person, and everything a young person sends while a case is open: it is
+copied into the case's topic in the staff group (text, voice notes, photos, documents,
+locations), through the outbox at the group's pace.
+
+A closed case is reopened when the person writes again within PORTA_CASE_REOPEN_DAYS;
+after that, writing starts a new conversation.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+
+from bot.db.models import Case, User
+from bot.i18n import N_
+from bot.services import cases, users
+from handlers.callbacks import Callback, pack
+from handlers.casecard import REOPENED, kick, place, team_translator
+from handlers.common import PortaContext, buttons, ids, say
+from handlers.screens import Screen, Shown, frozen, screen
+
+OPEN_NOW = N_(
+    "💬 <b>Talk to a person</b>\n"
+    "Write your message now: text, a voice note, a photo or a document. A youth worker "
+    "answers here, in this chat. Your message goes only to the team.\n\n"
+    "In danger? Call {number}."
+)
+CONTINUE = N_(
+    "💬 Your conversation <b>{reference}</b> is open. Write here: it reaches the team. "
+    "They answer in this chat."
+)
+SENT = N_(
+    "✓ Sent to the team ({reference}). A person will answer here, usually within two working "
+    "days. In danger? Call {number}."
+)
+ACK_EVERY = timedelta(minutes=10)  # no second "sent" while the person keeps writing
+
+
+@screen("person")
+async def talk_to_person(update: Update, context: PortaContext, urgency: str = "normal") -> Shown:
+    """Open a conversation with the youth workers, or say that one is open."""
+    user_id, _ = ids(update)
+    t, number = context.t, context.settings.emergency_number
+    async with context.db.begin() as session:
+        user = await users.get(session, user_id)
+        if user is None:
+            return Screen(say(t, OPEN_NOW, number=number))
+        case = await cases.current(session, user_id, "person")
+        if case is not None:
+            return Screen(say(t, CONTINUE, reference=case.reference))
+        users.wait_for(user, f"person:{urgency}")
+    rows = [[(t.pgettext("button", "🆘 Nowhere to sleep tonight"), pack("hs", "sos"))]]
+    return Screen(say(t, OPEN_NOW, number=number), buttons(rows))
+
+
+async def person_button(update: Update, context: PortaContext, data: Callback) -> Shown:
+    """ "Talk to a person now" (from the emergency screen, a refused form, a page)."""
+    urgency = "high" if data.arg(1) == "high" else "normal"
+    return [frozen(update), *await talk_to_person(update, context, urgency)]  # type: ignore[misc]
+
+
+async def take_message(update: Update, context: PortaContext) -> Shown | bool:
+    """Anything the person sends outside a form while they talk to the team: it goes to the
+    case's topic. Not taken (False) when no conversation is open or waiting."""
+    message = update.message
+    if message is None or update.effective_user is None:
+        return False
+    user_id = update.effective_user.id
+    t = context.t
+    async with context.db.begin() as session:
+        user = await users.get(session, user_id)
+        if user is None:
+            return False
+        case, note = await conversation(context, session, user)
+        if case is None:
+            return False
+        await cases.copy_in(session, case, message.message_id)
+        moment = cases.now()
+        quiet = case.acknowledged_at and cases.aware(case.acknowledged_at) > moment - ACK_EVERY
+        if not quiet:
+            case.acknowledged_at = moment
+    kick(context)
+    if note:
+        return Screen(say(t, note, reference=case.reference))
+    if quiet:
+        return True
+    return Screen(say(t, SENT, reference=case.reference, number=context.settings.emergency_number))
+
+
+async def conversation(
+    context: PortaContext, session: AsyncSession, user: User
+) -> tuple[Case | None, str | None]:
+    """The case a message belongs to: the open one, a recently closed one (reopened), or a
+    new conversation the person asked for; with a line to tell them, if any."""
+    waiting = user.awaiting or ""
+    case = await cases.current(session, user.id)
+    if case is not None and not waiting.startswith("person:"):
+        return case, None
+    days = context.settings.case_reopen_days
+    if not waiting.startswith("person:"):
+        closed = await cases.reopenable(session, user.id, days)
+        if closed is None:
+            return None, None
+        await cases.reopen(session, closed)
+        await reopen_topic(context, session, closed)
+        return closed, REOPENED
+    users.wait_for(user, None)
+    person_case = await cases.current(session, user.id, "person")
+    if person_case is not None:
+        return person_case, None
+    closed = await cases.reopenable(session, user.id, days, "person")
+    if closed is not None:
+        await cases.reopen(session, closed)
+        await reopen_topic(context, session, closed)
+        return closed, REOPENED
+    urgency = "high" if waiting == "person:high" else "normal"
+    opened = await cases.open_case(
+        session, user, "person", language=context.t.locale, urgency=urgency
+    )
+    await place(context, session, opened)
+    return opened, None
+
+
+async def reopen_topic(context: PortaContext, session: AsyncSession, case: Case) -> None:
+    """The team sees the case come back: its topic reopens with a line saying why."""
+    if case.group_chat_id is None:
+        await place(context, session, case)
+        return
+    if case.thread_id is not None:
+        await cases.to_group(
+            session, case, "case-note", "reopenForumTopic", message_thread_id=case.thread_id
+        )
+    t = team_translator(context)
+    await cases.note_in_topic(
+        session, case, say(t, N_("🔓 The young person wrote again: the case is open again."))
+    )

@@ -1,0 +1,312 @@
+"""The housing request form: programme, household, situation and urgency, contact,
+health or disability needs (only after an explicit consent), a note, a summary, then a
+reference. The form lives in the forms table: a restart loses nothing, and the person can
+continue or abandon it later."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+
+from bot.db.models import Form, User
+from bot.i18n import N_, Translator
+from bot.services import cases, forms, programmes, users
+from handlers.callbacks import Callback, pack
+from handlers.casecard import (
+    NEEDS,
+    SITUATIONS,
+    URGENCY_OF,
+    WHEN,
+    describe,
+    describe_health,
+    kick,
+    place,
+)
+from handlers.common import ALREADY_SAVED, PortaContext, buttons, ids, say
+from handlers.screens import Screen, Shown, draw, frozen, replacing, screen, toast
+
+NOTE_LIMIT = 1000
+PHONE = re.compile(r"^\+?[0-9][0-9 ./-]{5,22}$")
+TYPED = ("phone", "access_note", "note")  # steps answered by typing
+UNDER_14 = N_(
+    "To send a housing request, a parent or guardian must agree first (see the code you got). "
+    "You can still get help now:"
+)
+NO_CONSENT = N_(
+    "To send a request, I must save your answers. You said no to this. You can agree in "
+    "⚙️ Settings. You can still get help now:"
+)
+QUESTIONS = {
+    "programme": N_("🏠 What would you like to ask about?"),
+    "household": N_("👥 Do you look for a home alone or with others?"),
+    "people": N_("How many people, you included?"),
+    "children": N_("How many of them are children?"),
+    "situation": N_("Where do you live now?"),
+    "when": N_("When do you need a home?"),
+    "contact": N_("How should the team contact you?"),
+    "phone": N_("📞 Type your phone number."),
+    "access": N_(
+        "Do you need an accessible home, or support at home, because of health or a disability?"
+    ),
+    "consent": N_(
+        "🔐 <b>This is health information.</b> It is private. Only the housing team sees it. "
+        "We delete it when your request is closed, or when you ask (/deleteme).\n\n"
+        "Do you agree that we save it for your request?"
+    ),
+    "needs": N_("What do you need?"),
+    "access_note": N_("Write more about it if you want (up to 1000 characters), or tap Skip."),
+    "note": N_(
+        "📝 Anything else the team should know? Write it (up to 1000 characters), or tap Skip."
+    ),
+}
+NOT_A_PHONE = N_(
+    "This does not look like a phone number. Type only the number, like +39 333 1234567."
+)
+TOO_LONG = N_(
+    "This is {count} characters long. The limit is {limit}. Please make it shorter and send it "
+    "again."
+)
+SENT = N_(
+    "✅ <b>Sent!</b> Your reference is <b>{reference}</b>.\n"
+    "The housing team answers in this chat, usually within a few working days. "
+    "You can write here at any time: it reaches them."
+)
+
+
+def choice(label: str, step: str, value: str | int) -> tuple[str, str]:
+    return label, pack("rq", step, value)
+
+
+def button(t: Translator, entry: tuple[str, str], step: str, value: str) -> tuple[str, str]:
+    return t.pgettext(*entry), pack("rq", step, value)
+
+
+def nav(t: Translator, skip: str | None = None) -> list[tuple[str, str]]:
+    row = [(t.pgettext("button", "✖️ Stop"), pack("rq", "stop"))]
+    if skip:
+        row.insert(0, (t.pgettext("button", "Skip ▶"), pack("rq", skip, "-")))
+    return row
+
+
+@screen("request.step")
+async def ask(update: Update, context: PortaContext, form: Form) -> Shown:
+    """The question of the step the form is at."""
+    t, step = context.t, form.step
+    if step == "summary":
+        return await draw("request.summary", update, context, form)
+    text = say(t, QUESTIONS[step])
+    rows: list[list[tuple[str, str]]] = []
+    if step == "programme":
+        async with context.db() as session:
+            listed = await programmes.housing(session)
+        default = context.settings.default_language
+        for programme in listed:
+            name = programmes.texts(programme, t.locale, default).get("title", "")
+            rows.append([choice(name, "programme", programme.id)])
+        rows.append([choice(t.pgettext("button", "🤔 I am not sure"), "programme", 0)])
+    elif step == "household":
+        rows.append(
+            [
+                choice(t.pgettext("button", "👤 Alone"), "household", "alone"),
+                choice(t.pgettext("button", "👥 With others"), "household", "others"),
+            ]
+        )
+    elif step == "people":
+        rows.append(
+            [choice(str(n), "people", n) for n in (2, 3, 4, 5)] + [choice("6+", "people", 6)]
+        )
+    elif step == "children":
+        none = choice(t.pgettext("button", "None"), "children", 0)
+        rows.append(
+            [none, *(choice(str(n), "children", n) for n in (1, 2)), choice("3+", "children", 3)]
+        )
+    elif step == "situation":
+        rows += [[button(t, entry, "situation", key)] for key, entry in SITUATIONS.items()]
+    elif step == "when":
+        rows += [[button(t, entry, "when", key)] for key, entry in WHEN.items()]
+    elif step == "contact":
+        rows.append([choice(t.pgettext("button", "💬 Through this chat"), "contact", "bot")])
+        rows.append([choice(t.pgettext("button", "📞 By phone"), "contact", "phone")])
+    elif step == "access":
+        rows.append(
+            [
+                choice(t.pgettext("button", "No"), "access", "no"),
+                choice(t.pgettext("button", "Yes"), "access", "yes"),
+            ]
+        )
+    elif step == "consent":
+        rows.append([choice(t.pgettext("button", "✅ I agree"), "consent", "yes")])
+        rows.append([choice(t.pgettext("button", "No, skip this"), "consent", "no")])
+    elif step == "needs":
+        rows += [[button(t, entry, "needs", key)] for key, entry in NEEDS.items()]
+        rows.append([choice(t.pgettext("button", "Both"), "needs", "both")])
+    rows.append(nav(t, skip=step if step in ("access_note", "note") else None))
+    return Screen(text, buttons(rows))
+
+
+@screen("request.summary")
+async def summary(update: Update, context: PortaContext, form: Form) -> Shown:
+    t, data = context.t, form.data
+    lines = [t(N_("📋 <b>Your request</b>. Is it right?"))]
+    if data.get("programme_id"):
+        async with context.db() as session:
+            programme = await programmes.get(session, int(data["programme_id"]))
+        if programme is not None:
+            default = context.settings.default_language
+            lines.append("🏠 " + programmes.texts(programme, t.locale, default).get("title", ""))
+    lines += describe(t, fields_of(data))
+    if data.get("health"):
+        lines += describe_health(t, data["health"])
+    rows = [
+        [choice(t.pgettext("button", "✅ Send"), "send", "1")],
+        [choice(t.pgettext("button", "✏️ Start again"), "again", "1")],
+        nav(t),
+    ]
+    return Screen("\n".join(lines), buttons(rows))
+
+
+def fields_of(data: dict[str, Any]) -> dict[str, Any]:
+    keys = ("household", "people", "children", "situation", "when", "contact", "phone", "note")
+    return {k: data[k] for k in keys if data.get(k) not in (None, "")}
+
+
+@screen("request.refused")
+async def refused(update: Update, context: PortaContext, user: User | None) -> Shown:
+    t = context.t
+    message = UNDER_14 if user is not None and user.age_band == "u14" else NO_CONSENT
+    rows = [
+        [(t.pgettext("button", "🆘 Nowhere to sleep tonight"), pack("hs", "sos"))],
+        [(t.pgettext("button", "💬 Talk to a person now"), pack("ps", "open", "normal"))],
+    ]
+    return Screen(say(t, message), buttons(rows))
+
+
+def may_file(user: User | None) -> bool:
+    """Only someone who finished onboarding, agreed to the notice and, under 14, has a
+    guardian's consent, may file a request."""
+    if user is None or user.step != "done":
+        return False
+    if user.age_band == "u14" and user.guardian_consent_at is None:
+        return False
+    return users.may_store_personal_data(user)
+
+
+def tapped(update: Update) -> str | None:
+    """The label of the button that was tapped, to keep under the question answered."""
+    query = update.callback_query
+    message = query.message if query else None
+    markup = getattr(message, "reply_markup", None)
+    for row in markup.inline_keyboard if markup else ():
+        for item in row:
+            if query is not None and item.callback_data == query.data:
+                return str(item.text)
+    return None
+
+
+async def form_button(update: Update, context: PortaContext, data: Callback) -> Shown:
+    """Every button of the form: start, continue, answer, skip, stop, send."""
+    step, value = data.arg(0), data.arg(1)
+    user_id, _ = ids(update)
+    t = context.t
+    async with context.db.begin() as session:
+        user = await users.get(session, user_id)
+        if user is None or not may_file(user):
+            return replacing(await draw("request.refused", update, context, user))
+        form = await forms.get(session, user_id)
+        if step == "new":
+            return await begin(update, context, session, user, form, value)
+        if step == "stop":
+            await forms.drop(session, user_id)
+            users.wait_for(user, None)
+            stopped = Screen(say(t, N_("OK, I deleted this request. Nothing was sent.")))
+            return [frozen(update, tapped(update)), stopped]
+        if form is None:
+            return toast(say(t, ALREADY_SAVED))
+        if step == "resume":
+            return replacing(await draw("request.step", update, context, form))
+        if step in ("send", "again") and form.step == "summary":
+            if step == "send":
+                return await send(update, context, session, user, form)
+            forms.restart(form)
+        elif step != form.step or not forms.valid(step, value):
+            return toast(say(t, ALREADY_SAVED))
+        else:
+            forms.answer(form, step, value, datetime.now(UTC))
+        users.wait_for(user, "form" if form.step in TYPED else None)
+    return [frozen(update, tapped(update)), *await draw("request.step", update, context, form)]
+
+
+async def begin(
+    update: Update,
+    context: PortaContext,
+    session: AsyncSession,
+    user: User,
+    form: Form | None,
+    value: str,
+) -> Shown:
+    """Start a request (about programme `value`, if any), or offer to continue one."""
+    t = context.t
+    if form is not None and value != "fresh":
+        rows = [
+            [choice(t.pgettext("button", "▶️ Continue"), "resume", "1")],
+            [choice(t.pgettext("button", "🗑 Start a new one"), "new", "fresh")],
+        ]
+        return Screen(t(N_("You have a request you did not finish.")), buttons(rows))
+    programme_id = int(value) if value.isdigit() else None
+    form = await forms.start(session, user.id, "housing", programme_id)
+    users.wait_for(user, None)
+    return await draw("request.step", update, context, form)
+
+
+async def send(
+    update: Update, context: PortaContext, session: AsyncSession, user: User, form: Form
+) -> Shown:
+    """The confirmed request becomes a case with a reference, placed in the housing group."""
+    data = form.data
+    health = data.get("health")
+    case = await cases.open_case(
+        session,
+        user,
+        "housing",
+        language=context.t.locale,
+        programme_id=int(data["programme_id"]) if data.get("programme_id") else None,
+        urgency=URGENCY_OF.get(str(data.get("when")), "normal"),
+        fields=fields_of(data),
+        health={"needs": health.get("needs", []), "note": health.get("note", "")}
+        if health
+        else None,
+        health_consent_at=datetime.fromisoformat(health["consent_at"]) if health else None,
+    )
+    await place(context, session, case)
+    await forms.drop(session, user.id)
+    users.wait_for(user, None)
+    kick(context)
+    sent = Screen(say(context.t, SENT, reference=case.reference))
+    return [frozen(update, tapped(update)), sent]
+
+
+async def take_text(update: Update, context: PortaContext) -> Shown | bool:
+    """A typed answer the form is waiting for: a phone number or a note."""
+    assert update.message is not None and update.message.text is not None
+    user_id, _ = ids(update)
+    t = context.t
+    async with context.db.begin() as session:
+        user = await users.get(session, user_id)
+        if user is None or user.awaiting != "form":
+            return False
+        form = await forms.get(session, user_id)
+        if form is None or form.step not in TYPED:
+            users.wait_for(user, None)
+            return False
+        text = update.message.text.strip()
+        if form.step == "phone" and not PHONE.match(text):
+            return Screen(say(t, NOT_A_PHONE))
+        if form.step != "phone" and len(text) > NOTE_LIMIT:
+            return Screen(say(t, TOO_LONG, count=len(text), limit=NOTE_LIMIT))
+        forms.answer(form, form.step, text, datetime.now(UTC))
+        users.wait_for(user, "form" if form.step in TYPED else None)
+    return await draw("request.step", update, context, form)
