@@ -26,7 +26,7 @@ lint: $(BIN)/porta
 # After changing user-facing strings: refresh the template and the nine catalogs, then
 # translate what is new (the catalog test lists any entry left untranslated or fuzzy).
 messages: $(BIN)/porta
-	$(BIN)/pybabel extract -F locales/babel.cfg -k _ -k N_ -k ngettext:1,2 \
+	$(BIN)/pybabel extract -F locales/babel.cfg -k _ -k N_ -k ngettext:1,2 -k nN_:1,2 \
 		-k pgettext:1c,2 -k pN_:1c,2 --add-comments=NOTE --no-location --sort-output \
 		--project=Porta -o locales/messages.pot .
 	$(BIN)/pybabel update -D messages -i locales/messages.pot -d locales --ignore-obsolete \

@@ -1,4 +1,4 @@
-"""The `porta` command: run, sandbox, db, operators."""
+"""The `porta` command: run, sandbox, db, import, demo, operators, groups."""
 
 from __future__ import annotations
 
@@ -27,7 +27,9 @@ demo_cli = typer.Typer(no_args_is_help=True, help="Demo data.")
 operators_cli = typer.Typer(no_args_is_help=True, help="Hub staff who may use operator commands.")
 cli.add_typer(db_cli, name="db")
 cli.add_typer(operators_cli, name="operators")
+groups_cli = typer.Typer(no_args_is_help=True, help="The staff groups that hold cases.")
 cli.add_typer(demo_cli, name="demo")
+cli.add_typer(groups_cli, name="groups")
 
 
 def settings_or_exit() -> Settings:
@@ -251,6 +253,51 @@ def operators_list() -> None:
     """List hub staff."""
     for staff in in_transaction(lambda session, _: operator_service.all_operators(session)):
         typer.echo(f"{staff.telegram_id}\t{staff.role}")
+
+
+# A group's id is negative: it must not be taken for an option.
+@groups_cli.command("link", context_settings={"ignore_unknown_options": True})
+def groups_link(
+    team: Annotated[str, typer.Argument(help="housing or youth")],
+    chat_id: Annotated[int, typer.Argument(help="the supergroup's id, like -1001234567890")],
+) -> None:
+    """Make a Telegram supergroup with topics the team's inbox (Porta must be an
+    administrator there, allowed to manage topics)."""
+    from telegram import Bot
+
+    from bot import groups
+    from bot.services import cases
+
+    if team not in groups.TEAMS:
+        typer.echo("porta: the team must be housing or youth", err=True)
+        raise typer.Exit(2)
+    settings = settings_or_exit()
+    if not settings.telegram_bot_token:
+        typer.echo("porta: set TELEGRAM_BOT_TOKEN to check the group", err=True)
+        raise typer.Exit(2)
+
+    async def check() -> list[str]:
+        bot = Bot(settings.telegram_bot_token, base_url=settings.telegram_api_base_url)
+        async with bot:
+            return await groups.problems(bot, chat_id)
+
+    found = asyncio.run(check())
+    if found:
+        typer.echo(f"porta: group {chat_id} was not linked:", err=True)
+        for problem in found:
+            typer.echo(f"  {groups.PROBLEMS[problem]}", err=True)
+        raise typer.Exit(1)
+    in_transaction(lambda session, _: cases.link_group(session, team, chat_id, None))
+    typer.echo(f"group {chat_id} now holds the {team} team's cases (waiting ones arrive soon)")
+
+
+@groups_cli.command("list")
+def groups_list() -> None:
+    """The linked staff groups."""
+    from bot.services import cases
+
+    for group in in_transaction(lambda session, _: cases.linked_groups(session)):
+        typer.echo(f"{group.team}\t{group.chat_id}")
 
 
 def main() -> None:

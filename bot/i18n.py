@@ -100,3 +100,9 @@ def N_(message: str) -> str:
 def pN_(context: str, message: str) -> tuple[str, str]:
     """Mark a short label with its context for extraction; translated with pgettext later."""
     return context, message
+
+
+def nN_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a sentence with a number in it for extraction, in its singular and plural;
+    translated with ngettext once the number is known."""
+    return singular, plural

@@ -15,7 +15,7 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot import scheduler
 from bot.db.models import Case, Programme
-from bot.i18n import N_, Translator, native_name, pN_
+from bot.i18n import N_, Translator, native_name, nN_, pN_
 from bot.services import casedata, cases, operators, programmes
 from handlers.callbacks import pack
 from handlers.common import PortaContext, buttons, say
@@ -31,13 +31,15 @@ STATUS_NAMES = {
 }
 URGENCY_NAMES = {"high": N_("urgent"), "normal": N_("this month"), "low": N_("no hurry")}
 # What the young person hears when staff change the status.
-STATUS_TO_PERSON = {
+STATUS_TO_PERSON: dict[str, str | tuple[str, str]] = {
     "claimed": N_("👤 A person from the team is now following your request {reference}."),
     "review": N_("🔎 The team is looking at your request {reference}."),
     "answered": N_("✅ The team answered your request {reference}. Read their message above."),
-    "closed": N_(
+    "closed": nN_(
+        "🔒 Your request {reference} is closed. If you write again within {days} day, "
+        "we open it again.",
         "🔒 Your request {reference} is closed. If you write again within {days} days, "
-        "we open it again."
+        "we open it again.",
     ),
 }
 REOPENED = N_("🔓 We opened your request {reference} again. The team will see your message.")
@@ -186,16 +188,28 @@ async def place(context: PortaContext, session: AsyncSession, case: Case) -> boo
     return True
 
 
+Message = str | tuple[str, str]  # a sentence, or its singular and plural (nN_)
+
+
+def said(t: Translator, message: Message, **values: object) -> str:
+    """`message` in `t`'s language; a plural one agrees with its {days}."""
+    if isinstance(message, tuple):
+        count = values.get("days", 1)
+        text = t.ngettext(message[0], message[1], count if isinstance(count, int) else 1)
+        return text.format(**{k: html.escape(str(v)) for k, v in values.items()})
+    return say(t, message, **values)
+
+
 async def tell_person(
-    context: PortaContext, session: AsyncSession, case: Case, message: str, **values: object
+    context: PortaContext, session: AsyncSession, case: Case, message: Message, **values: object
 ) -> str:
     """Queue `message` for the young person in their language; returns it in the team's
     language, for the note staff see in the topic."""
     days = int(context.settings.case_reopen_days)
     values = {"reference": case.reference, "days": days, **values}
     theirs = person_translator(context, case)
-    await cases.to_person(session, case, text=theirs.directed(say(theirs, message, **values)))
-    return say(team_translator(context), message, **values)
+    await cases.to_person(session, case, text=theirs.directed(said(theirs, message, **values)))
+    return said(team_translator(context), message, **values)
 
 
 def kick(context: PortaContext) -> None:

@@ -26,6 +26,7 @@ from handlers.casecard import (
     SIGNATURE,
     STATUS_NAMES,
     STATUS_TO_PERSON,
+    TEAM_NAMES,
     acting_on,
     card_screen,
     kick,
@@ -98,7 +99,7 @@ async def link(update: Update, context: PortaContext, message: Message) -> None:
         await cases.link_group(session, team, message.chat_id, update.effective_user.id)
     log.info("group %s linked to the %s team", message.chat_id, team)
     await place_waiting(context)
-    await message.reply_text(say(t, LINKED, team=team))
+    await message.reply_text(say(t, LINKED, team=t(TEAM_NAMES[team])))
 
 
 async def place_waiting(context: PortaContext) -> None:
@@ -111,8 +112,11 @@ async def place_waiting(context: PortaContext) -> None:
 
 
 async def staff_message(update: Update, context: PortaContext, message: Message) -> None:
-    """A staff member wrote in a topic: a note stays; anything else reaches the person."""
+    """A staff member wrote in a topic: a note stays; anything else reaches the person.
+    Service messages (a topic created, closed, ...) carry nothing to relay."""
     assert update.effective_user is not None
+    if message.text is None and not message.effective_attachment:
+        return
     staff_id = update.effective_user.id
     assert message.message_thread_id is not None
     async with context.db.begin() as session:
@@ -125,7 +129,8 @@ async def staff_message(update: Update, context: PortaContext, message: Message)
         role = await operators.role_of(session, staff_id)
         t = team_translator(context)
         if role not in cases.TEAM_ROLES[case.team]:
-            await cases.note_in_topic(session, case, say(t, NO_ROLE, team=case.team))
+            team = t(TEAM_NAMES[case.team])
+            await cases.note_in_topic(session, case, say(t, NO_ROLE, team=team))
         elif case.chat_id is None:
             await cases.note_in_topic(session, case, say(t, GONE))
         elif case.status == "closed":

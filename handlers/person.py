@@ -44,9 +44,9 @@ async def talk_to_person(update: Update, context: PortaContext, urgency: str = "
     user_id, _ = ids(update)
     t, number = context.t, context.settings.emergency_number
     async with context.db.begin() as session:
-        user = await users.get(session, user_id)
-        if user is None:
-            return Screen(say(t, OPEN_NOW, number=number))
+        # Someone who never finished (or began) onboarding may still talk to a person:
+        # Porta keeps only their id and language, as /start does.
+        user = await users.ensure(session, *ids(update), context.telegram_locale)
         case = await cases.current(session, user_id, "person")
         if case is not None:
             return Screen(say(t, CONTINUE, reference=case.reference))

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from telegram import Update
 
 from bot.db.models import Case
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, nN_
 from bot.services import cases, catalog, programmes
 from handlers.callbacks import Callback, pack
 from handlers.cards import now
@@ -20,9 +20,12 @@ from handlers.casecard import acting_on, card_screen, kick, team_translator, tel
 from handlers.common import PortaContext, buttons, say
 from handlers.screens import Screen, Shown, screen, toast
 
-REPLIES = {
+REPLIES: dict[str, str | tuple[str, str]] = {
     "ack": N_("🙂 Thank you for writing. A person from the team will answer you here soon."),
-    "recv": N_("📬 We received your request {reference}. We will answer within {days} days."),
+    "recv": nN_(
+        "📬 We received your request {reference}. We will answer within {days} day.",
+        "📬 We received your request {reference}. We will answer within {days} days.",
+    ),
     "docs": N_(
         "📄 To go on, we need some documents: an ID or a residence permit, and an income "
         "statement (ISEE) if you have one. You can send a photo of them here."

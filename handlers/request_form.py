@@ -177,7 +177,8 @@ def fields_of(data: dict[str, Any]) -> dict[str, Any]:
 @screen("request.refused")
 async def refused(update: Update, context: PortaContext, user: User | None) -> Shown:
     t = context.t
-    message = UNDER_14 if user is not None and user.age_band == "u14" else NO_CONSENT
+    under_14 = user is not None and (user.step == users.GUARDIAN or user.age_band == "u14")
+    message = UNDER_14 if under_14 else NO_CONSENT
     rows = [
         [(t.pgettext("button", "🆘 Nowhere to sleep tonight"), pack("hs", "sos"))],
         [(t.pgettext("button", "💬 Talk to a person now"), pack("ps", "open", "normal"))],

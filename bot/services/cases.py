@@ -163,6 +163,10 @@ async def link_group(session: AsyncSession, team: str, chat_id: int, by: int | N
     return group
 
 
+async def linked_groups(session: AsyncSession) -> Sequence[TeamGroup]:
+    return (await session.scalars(select(TeamGroup).order_by(TeamGroup.team))).all()
+
+
 async def group_of(session: AsyncSession, team: str) -> int | None:
     group = await session.get(TeamGroup, team)
     return group.chat_id if group else None
