@@ -71,6 +71,7 @@ def test_the_template_lists_every_string_in_the_code(tmp_path: Path) -> None:
         "_": None,
         "N_": None,
         "ngettext": (1, 2),
+        "nN_": (1, 2),
         "pgettext": ((1, "c"), 2),
         "pN_": ((1, "c"), 2),
     }
