@@ -134,6 +134,9 @@ class Sender:
     _outage: Outage | None = None
     _chat_last: dict[int, float] = field(default_factory=dict)
     _in_flight: set[int] = field(default_factory=set)
+    # Chats with a message in flight: their next message waits until this one is done, so
+    # that a chat's messages keep their order however long the pacer holds one back.
+    _busy_chats: set[int] = field(default_factory=set)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _claiming: asyncio.Lock = field(default_factory=asyncio.Lock)
     _stopping: bool = False
@@ -166,6 +169,7 @@ class Sender:
             return []
         moment, loop_now = now(), self.clock()
         recent = {c for c, t in self._chat_last.items() if loop_now - t < self.per_chat_interval}
+        recent |= self._busy_chats
         async with self.db.begin() as session:
             query = (
                 select(OutboxMessage)
@@ -213,7 +217,7 @@ class Sender:
             self._outage.probe = rows[0].id
         for row in rows:
             self._in_flight.add(row.id)
-            self._chat_last[row.chat_id] = self.clock() + self.per_chat_interval  # reserved
+            self._busy_chats.add(row.chat_id)
             task = asyncio.create_task(self._deliver(row))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -254,6 +258,7 @@ class Sender:
             self._trouble(error, f"could not record the outcome of message {row.id}")
         finally:
             self._in_flight.discard(row.id)
+            self._busy_chats.discard(row.chat_id)
         try:
             await self.tick()
         except Exception as error:  # the next scheduled tick tries again

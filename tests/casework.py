@@ -27,9 +27,7 @@ async def programmes(db: SessionFactory) -> dict[str, Programme]:
         return {p.external_id: p for p in (await session.scalars(select(Programme))).all()}
 
 
-async def team(
-    client: SandboxClient, db: SessionFactory, name: str
-) -> tuple[int, SandboxUser]:
+async def team(client: SandboxClient, db: SessionFactory, name: str) -> tuple[int, SandboxUser]:
     """The team's forum supergroup, Porta an administrator there, linked by an admin with
     /link; returns the group and a staff member of the team (Italian)."""
     chat = await client.add_group(f"Porta {name}", forum=True)

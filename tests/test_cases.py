@@ -121,7 +121,11 @@ async def test_a_housing_request_from_the_form_to_its_closing(
 
     await eventually(topic_closed, 60)
     case = await only_case(db)
-    assert (case.status, case.urgency, case.fields["phone"]) == ("closed", "high", "+39 333 1234567")
+    assert (case.status, case.urgency, case.fields["phone"]) == (
+        "closed",
+        "high",
+        "+39 333 1234567",
+    )
     assert case.health is not None and case.health["needs"] == ["home"]
     assert case.health_consent_at is not None
     async with db() as session:
@@ -181,6 +185,7 @@ async def test_talking_to_a_person_and_writing_again_after_closing(
     again = await user.last()
     assert ref in again["text"]
     await eventually(lambda: topic_is(False), 60)
+
     async def copied_again() -> bool:
         messages = await client.topic_messages(chat, thread)
         return messages[-1]["text"] == "Ще одне питання"

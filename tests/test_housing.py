@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from bot.db.models import Case, CaseEvent, CaseMessage, Form, User
 from bot.db.session import SessionFactory
 from bot.i18n import SUPPORTED_LOCALES
-from bot.sandbox.client import SandboxClient
+from bot.sandbox.client import SandboxClient, SandboxUser
+from bot.sandbox.runner import Sandbox
 from bot.services import casedata
 from handlers.casecard import SITUATIONS
 from handlers.labels import MENU_LABELS, label
@@ -107,7 +108,7 @@ async def test_under_14s_get_help_but_no_form(client: SandboxClient, db: Session
 
 
 async def test_a_form_left_half_way_is_kept_and_can_be_continued_or_stopped(
-    client: SandboxClient, db: SessionFactory
+    sandbox: Sandbox, client: SandboxClient, db: SessionFactory
 ) -> None:
     await programmes(db)
     en = translator("en")
@@ -120,6 +121,7 @@ async def test_a_form_left_half_way_is_kept_and_can_be_continued_or_stopped(
     async with db() as session:
         form = await session.get(Form, user.id)
     assert form is not None and form.step == "when" and form.data["situation"] == "shelter"
+    user = SandboxUser(await sandbox.restart_bot(), user.id)  # Porta restarts meanwhile
     await user.send("/menu")
     await user.tap(label(en, MENU_LABELS["housing"]))
     await user.tap(next(b for b in user.labels(await user.last()) if "Housing First" in b))
@@ -181,17 +183,27 @@ async def test_closed_cases_lose_their_personal_fields_after_the_retention_perio
         await session.flush()
         for number, closed in enumerate((long_ago, datetime.now(UTC) - timedelta(days=3)), 1):
             session.add(
-                Case(reference=f"H-2026-{number:04d}", kind="housing", team="housing",
-                     user_id=70_001, chat_id=70_001, language="ar", status="closed",
-                     closed_at=closed, fields={"phone": "+39 333"}, urgency="high",
-                     health={"needs": ["home"], "note": ""}, health_consent_at=long_ago)  # fmt: skip
+                Case(
+                    reference=f"H-2026-{number:04d}",
+                    kind="housing",
+                    team="housing",
+                    user_id=70_001,
+                    chat_id=70_001,
+                    language="ar",
+                    status="closed",
+                    closed_at=closed,
+                    fields={"phone": "+39 333"},
+                    urgency="high",
+                    health={"needs": ["home"], "note": ""},
+                    health_consent_at=long_ago,
+                )
             )
     async with db.begin() as session:
         assert await casedata.purge(session, 180) == 1
     async with db() as session:
         old, recent = (await session.scalars(select(Case).order_by(Case.reference))).all()
-    assert (old.user_id, old.chat_id, old.fields, old.health, old.purged_at is not None) == (
-        None, None, {}, None, True,
-    )  # fmt: skip
-    assert (old.reference, old.kind, old.status, old.urgency) == ("H-2026-0001", "housing", "closed", "high")
+    gone = (old.user_id, old.chat_id, old.fields, old.health, old.purged_at is not None)
+    assert gone == (None, None, {}, None, True)
+    kept = (old.reference, old.kind, old.status, old.urgency)
+    assert kept == ("H-2026-0001", "housing", "closed", "high")
     assert recent.fields == {"phone": "+39 333"} and recent.user_id == 70_001

@@ -61,7 +61,7 @@ async def test_link_says_what_is_missing_and_only_admins_may(
         [group] = (await session.scalars(select(TeamGroup))).all()
     assert (group.team, group.chat_id, group.linked_by) == ("youth", forum, admin.id)
     thread = await topic_of(client, forum, "P-")
-    card, copied = await in_topic(client, forum, thread, 2)
+    _, copied = await in_topic(client, forum, thread, 2)
     assert copied["text"] == "Is anyone there?"
 
 

@@ -17,11 +17,17 @@ from tests.flows import onboard
 CANT_READ = "I can only read text and buttons. Please use the menu below."
 
 
-@pytest.mark.parametrize("kind", ["photo", "sticker", "voice", "location", "document", "contact"])
+@pytest.mark.parametrize("kind", ["photo", "sticker", "voice", "document", "contact"])
 async def test_media_gets_a_sensible_reply(client: SandboxClient, kind: str) -> None:
     user = await onboard(client, "en")
     await user.send_kind(kind)
     assert (await user.last())["text"] == CANT_READ
+
+
+async def test_a_location_gets_the_help_nearest_to_it(client: SandboxClient) -> None:
+    user = await onboard(client, "en")
+    await user.send_kind("location")
+    assert "112" in (await user.last())["text"]  # no service known yet: the emergency screen
 
 
 async def test_media_before_onboarding_is_answered_in_the_users_language(
@@ -55,6 +61,7 @@ async def test_unknown_commands_and_text(client: SandboxClient) -> None:
 async def test_group_messages_are_ignored(client: SandboxClient, emulator: Emulator) -> None:
     user = await onboard(client, "en")
     group = await client.add_group()
+    await client.add_member(group, user.id)
     before = len(emulator.calls)
     await user.send("/start", chat_id=group)
     await user.send("hello everyone", chat_id=group)

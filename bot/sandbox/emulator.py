@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,24 +14,16 @@ from bot.sandbox.markup import EntityError, parse_html, utf16_length
 from bot.sandbox.spec import METHODS, ParameterError, Upload, check_call, unknown_parameters
 
 SEND_METHODS = {"sendMessage", "sendDocument", "sendVenue", "sendPhoto", "sendLocation"}
-BUTTON_ACTIONS = (
-    "url",
-    "callback_data",
-    "web_app",
-    "login_url",
-    "switch_inline_query",
-    "switch_inline_query_current_chat",
-    "switch_inline_query_chosen_chat",
-    "copy_text",
-    "callback_game",
-    "pay",
-)
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
 )
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 CALLBACK_DEADLINE = 10.0  # seconds Telegram waits for a callback query's answer
+
+
+class SandboxError(Exception):
+    """A user action that a real Telegram app would not allow (no such button, ...)."""
 
 
 class DropConnection(Exception):
@@ -89,14 +80,44 @@ class Record:
     upload: Upload | None = None
     deleted: bool = False
     edits: int = 0
+    service: str | None = None  # "forum_topic_created", ... for a service message
 
     @property
     def id(self) -> int:
         return int(self.message["message_id"])
 
+    def quoted(self) -> dict[str, Any]:
+        """The message as another message's reply_to_message shows it (not nested further)."""
+        return {k: v for k, v in self.message.items() if k != "reply_to_message"}
+
+
+@dataclass
+class Topic:
+    """A forum topic; its thread id is the id of the service message that created it."""
+
+    message_thread_id: int
+    name: str
+    icon_color: int
+    creator_id: int
+    icon_custom_emoji_id: str | None = None
+    closed: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        """The ForumTopic object."""
+        topic: dict[str, Any] = {
+            "message_thread_id": self.message_thread_id,
+            "name": self.name,
+            "icon_color": self.icon_color,
+        }
+        if self.icon_custom_emoji_id:
+            topic["icon_custom_emoji_id"] = self.icon_custom_emoji_id
+        return topic
+
 
 @dataclass
 class Chat:
+    """A person's private chat with the bot, or a supergroup (with topics when is_forum)."""
+
     id: int
     type: str
     title: str | None = None
@@ -104,12 +125,49 @@ class Chat:
     records: dict[int, Record] = field(default_factory=dict)
     next_message_id: int = 1
     reply_keyboard: dict[str, Any] | None = None
+    is_forum: bool = False
+    topics: dict[int, Topic] = field(default_factory=dict)
+    # user_id -> ChatMember JSON (the bot's own entry too); empty for private chats.
+    members: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     def as_json(self, users: dict[int, dict[str, Any]]) -> dict[str, Any]:
         if self.type == "private" and self.user_id is not None:
             user = users[self.user_id]
             return {"id": self.id, "type": "private", "first_name": user["first_name"]}
-        return {"id": self.id, "type": self.type, "title": self.title or "Group"}
+        chat: dict[str, Any] = {"id": self.id, "type": self.type, "title": self.title or "Group"}
+        if self.is_forum:
+            chat["is_forum"] = True
+        return chat
+
+    def status(self, user_id: int) -> str:
+        """The member's status in this group: creator, administrator, member, left, kicked."""
+        return str(self.members.get(user_id, {}).get("status", "left"))
+
+    def is_member(self, user_id: int) -> bool:
+        return self.status(user_id) in ("creator", "administrator", "member")
+
+    def manages_topics(self, user_id: int) -> bool:
+        """The creator, or an administrator with the can_manage_topics right."""
+        member = self.members.get(user_id, {})
+        return member.get("status") == "creator" or (
+            member.get("status") == "administrator" and bool(member.get("can_manage_topics"))
+        )
+
+    def thread_fields(self, thread_id: int | None, user_id: int) -> dict[str, Any]:
+        """The fields of a message that `user_id` sends into topic `thread_id` (none for the
+        General topic or a chat without topics); ApiError when Telegram would refuse it."""
+        if thread_id is None:
+            return {}
+        topic = self.topics.get(thread_id) if self.is_forum else None
+        if topic is None:
+            raise bad("message thread not found")
+        if topic.closed and not self.manages_topics(user_id):
+            raise bad("TOPIC_CLOSED")
+        return {
+            "message_thread_id": thread_id,
+            "is_topic_message": True,
+            "reply_to_message": self.records[thread_id].quoted(),
+        }
 
 
 @dataclass
@@ -138,7 +196,7 @@ class BotApi:
         limits: Limits | None = None,
     ) -> None:
         self.token = token
-        self.bot_user = {
+        self.bot_user: dict[str, Any] = {
             "id": int(token.split(":")[0]),
             "is_bot": True,
             "first_name": "Porta",
@@ -224,6 +282,14 @@ class BotApi:
     def reachable(self, chat: Chat) -> None:
         if chat.type == "private" and chat.user_id in self.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat.type != "private" and chat.status(self.bot_id) == "kicked":
+            raise ApiError(403, f"Forbidden: bot was kicked from the {chat.type} chat")
+        if chat.type != "private" and chat.status(self.bot_id) == "left":
+            raise ApiError(403, f"Forbidden: bot is not a member of the {chat.type} chat")
+
+    @property
+    def bot_id(self) -> int:
+        return int(self.bot_user["id"])
 
     def admit(self, chat: Chat) -> None:
         retry_after = self.limits.admit(chat.id)
@@ -248,36 +314,6 @@ class BotApi:
             raise bad("message is too long")
         return plain
 
-    def check_markup(self, markup: dict[str, Any] | None) -> None:
-        if not markup or "inline_keyboard" not in markup:
-            if markup and "keyboard" in markup:
-                for row in markup["keyboard"]:
-                    for button in row:
-                        if not button.get("text"):
-                            raise bad("can't parse keyboard button: text is empty")
-            return
-        rows = markup["inline_keyboard"]
-        if sum(len(row) for row in rows) > 100:
-            raise bad("BUTTONS_TOO_MUCH")
-        for row in rows:
-            for button in row:
-                actions = [a for a in BUTTON_ACTIONS if a in button]
-                if not button.get("text"):
-                    raise bad("BUTTON_TEXT_INVALID")
-                if len(actions) != 1:
-                    raise bad(
-                        "can't parse inline keyboard button: Text buttons are unallowed in the "
-                        "inline keyboard"
-                        if not actions
-                        else "can't parse inline keyboard button: exactly one action is allowed"
-                    )
-                if "callback_data" in button:
-                    size = len(button["callback_data"].encode())
-                    if not 1 <= size <= 64:
-                        raise bad("BUTTON_DATA_INVALID")
-                if "url" in button and not re.match(r"^(https?|tg)://", button["url"]):
-                    raise bad("BUTTON_URL_INVALID")
-
     def new_record(
         self, chat: Chat, sender: dict[str, Any], fields: dict[str, Any], who: str
     ) -> Record:
@@ -292,53 +328,3 @@ class BotApi:
         record = Record(message=message, sender=who)
         chat.records[record.id] = record
         return record
-
-    def bot_message(
-        self,
-        chat: Chat,
-        fields: dict[str, Any],
-        reply_markup: dict[str, Any] | None,
-        reply_parameters: dict[str, Any] | None,
-    ) -> Record:
-        self.check_markup(reply_markup)
-        if reply_parameters is not None:
-            target = chat.records.get(reply_parameters["message_id"])
-            if target is None and not reply_parameters.get("allow_sending_without_reply"):
-                raise bad("message to be replied not found")
-        self.reachable(chat)
-        self.admit(chat)
-        record = self.new_record(chat, self.bot_user, fields, "bot")
-        if reply_markup and "inline_keyboard" in reply_markup:
-            record.reply_markup = reply_markup
-            record.message["reply_markup"] = reply_markup
-        elif reply_markup and "keyboard" in reply_markup:
-            chat.reply_keyboard = reply_markup
-        elif reply_markup and reply_markup.get("remove_keyboard"):
-            chat.reply_keyboard = None
-        return record
-
-    def editable(self, chat_id: int | str | None, message_id: int | None) -> tuple[Chat, Record]:
-        if chat_id is None or message_id is None:
-            raise bad("message identifier is not specified")
-        chat = self.chat_for(chat_id)
-        record = chat.records.get(message_id)
-        if record is None or record.deleted:
-            raise bad("message to edit not found")
-        if record.sender != "bot":
-            raise bad("message can't be edited")
-        return chat, record
-
-    def store_upload(self, upload: Upload | str, kind: str) -> dict[str, Any]:
-        if isinstance(upload, str):
-            if upload not in self.files:
-                raise bad("wrong file identifier/HTTP URL specified")
-            upload = self.files[upload]
-        file_id = f"{kind}-{next(self.file_ids)}"
-        self.files[file_id] = upload
-        return {
-            "file_id": file_id,
-            "file_unique_id": file_id,
-            "file_name": upload.filename,
-            "mime_type": upload.content_type,
-            "file_size": len(upload.content),
-        }

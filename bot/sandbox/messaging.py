@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -9,17 +10,32 @@ from bot.sandbox.emulator import (
     CALLBACK_DEADLINE,
     NOT_MODIFIED,
     QUERY_TOO_OLD,
+    Chat,
     Record,
     bad,
 )
 from bot.sandbox.profile import ProfileApi
 from bot.sandbox.spec import Upload
 
+BUTTON_ACTIONS = (
+    "url",
+    "callback_data",
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
+)
+
 
 class MessagingApi(ProfileApi):
     """sendMessage, sendDocument, sendPhoto, sendVenue, sendLocation, sendChatAction,
     editMessageText, editMessageCaption, editMessageReplyMarkup, deleteMessage and
-    answerCallbackQuery, each as strict as Telegram."""
+    answerCallbackQuery, each as strict as Telegram. Every send takes message_thread_id: a
+    topic of a forum supergroup."""
 
     # -- sending ----------------------------------------------------------------------------
 
@@ -30,11 +46,14 @@ class MessagingApi(ProfileApi):
         parse_mode: str | None = None,
         reply_markup: dict[str, Any] | None = None,
         reply_parameters: dict[str, Any] | None = None,
+        message_thread_id: int | None = None,
         **_: Any,
     ) -> dict[str, Any]:
         chat = self.chat_for(chat_id)
         plain = self.rendered_text(text, parse_mode)
-        record = self.bot_message(chat, {"text": plain}, reply_markup, reply_parameters)
+        record = self.bot_message(
+            chat, {"text": plain}, reply_markup, reply_parameters, message_thread_id
+        )
         record.html = text if parse_mode == "HTML" else None
         return record.message
 
@@ -46,13 +65,14 @@ class MessagingApi(ProfileApi):
         parse_mode: str | None = None,
         reply_markup: dict[str, Any] | None = None,
         reply_parameters: dict[str, Any] | None = None,
+        message_thread_id: int | None = None,
         **_: Any,
     ) -> dict[str, Any]:
         chat = self.chat_for(chat_id)
         fields: dict[str, Any] = {"document": self.store_upload(document, "doc")}
         if caption:
             fields["caption"] = self.rendered_text(caption, parse_mode, caption=True)
-        record = self.bot_message(chat, fields, reply_markup, reply_parameters)
+        record = self.bot_message(chat, fields, reply_markup, reply_parameters, message_thread_id)
         record.upload = self.files[fields["document"]["file_id"]]
         return record.message
 
@@ -64,6 +84,7 @@ class MessagingApi(ProfileApi):
         parse_mode: str | None = None,
         reply_markup: dict[str, Any] | None = None,
         reply_parameters: dict[str, Any] | None = None,
+        message_thread_id: int | None = None,
         **_: Any,
     ) -> dict[str, Any]:
         chat = self.chat_for(chat_id)
@@ -72,7 +93,8 @@ class MessagingApi(ProfileApi):
         fields: dict[str, Any] = {"photo": [{**size, "width": 800, "height": 600}]}
         if caption:
             fields["caption"] = self.rendered_text(caption, parse_mode, caption=True)
-        return self.bot_message(chat, fields, reply_markup, reply_parameters).message
+        record = self.bot_message(chat, fields, reply_markup, reply_parameters, message_thread_id)
+        return record.message
 
     async def _sendVenue(
         self,
@@ -83,6 +105,7 @@ class MessagingApi(ProfileApi):
         address: str,
         reply_markup: dict[str, Any] | None = None,
         reply_parameters: dict[str, Any] | None = None,
+        message_thread_id: int | None = None,
         **_: Any,
     ) -> dict[str, Any]:
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
@@ -95,7 +118,8 @@ class MessagingApi(ProfileApi):
             "venue": {"location": location, "title": title, "address": address},
             "location": location,
         }
-        return self.bot_message(chat, fields, reply_markup, reply_parameters).message
+        record = self.bot_message(chat, fields, reply_markup, reply_parameters, message_thread_id)
+        return record.message
 
     async def _sendLocation(
         self,
@@ -104,16 +128,86 @@ class MessagingApi(ProfileApi):
         longitude: float,
         reply_markup: dict[str, Any] | None = None,
         reply_parameters: dict[str, Any] | None = None,
+        message_thread_id: int | None = None,
         **_: Any,
     ) -> dict[str, Any]:
         chat = self.chat_for(chat_id)
         fields = {"location": {"latitude": latitude, "longitude": longitude}}
-        return self.bot_message(chat, fields, reply_markup, reply_parameters).message
+        record = self.bot_message(chat, fields, reply_markup, reply_parameters, message_thread_id)
+        return record.message
 
-    async def _sendChatAction(self, chat_id: int | str, action: str, **_: Any) -> bool:
+    async def _sendChatAction(
+        self, chat_id: int | str, action: str, message_thread_id: int | None = None, **_: Any
+    ) -> bool:
         chat = self.chat_for(chat_id)
         self.reachable(chat)
+        chat.thread_fields(message_thread_id, self.bot_id)
         return True
+
+    # -- what every send does ---------------------------------------------------------------
+
+    def bot_message(
+        self,
+        chat: Chat,
+        fields: dict[str, Any],
+        reply_markup: dict[str, Any] | None,
+        reply_parameters: dict[str, Any] | None,
+        thread_id: int | None = None,
+    ) -> Record:
+        """A new message from the bot, checked and counted against the flood limits. A reply
+        to a message in a topic goes into that topic, as in Telegram."""
+        self.check_markup(reply_markup)
+        target = None
+        if reply_parameters is not None:
+            target = chat.records.get(reply_parameters["message_id"])
+            if target is None and not reply_parameters.get("allow_sending_without_reply"):
+                raise bad("message to be replied not found")
+            if thread_id is None and target is not None and chat.is_forum:
+                thread_id = target.message.get("message_thread_id")
+        self.reachable(chat)
+        thread = chat.thread_fields(thread_id, self.bot_id)
+        if thread and target is not None:
+            thread["reply_to_message"] = target.quoted()
+        self.admit(chat)
+        record = self.new_record(chat, self.bot_user, {**fields, **thread}, "bot")
+        if reply_markup and "inline_keyboard" in reply_markup:
+            record.reply_markup = reply_markup
+            record.message["reply_markup"] = reply_markup
+        elif reply_markup and "keyboard" in reply_markup:
+            chat.reply_keyboard = reply_markup
+        elif reply_markup and reply_markup.get("remove_keyboard"):
+            chat.reply_keyboard = None
+        return record
+
+    def check_markup(self, markup: dict[str, Any] | None) -> None:
+        if not markup or "inline_keyboard" not in markup:
+            if markup and "keyboard" in markup:
+                for row in markup["keyboard"]:
+                    for button in row:
+                        if not button.get("text"):
+                            raise bad("can't parse keyboard button: text is empty")
+            return
+        rows = markup["inline_keyboard"]
+        if sum(len(row) for row in rows) > 100:
+            raise bad("BUTTONS_TOO_MUCH")
+        for row in rows:
+            for button in row:
+                actions = [a for a in BUTTON_ACTIONS if a in button]
+                if not button.get("text"):
+                    raise bad("BUTTON_TEXT_INVALID")
+                if len(actions) != 1:
+                    raise bad(
+                        "can't parse inline keyboard button: Text buttons are unallowed in the "
+                        "inline keyboard"
+                        if not actions
+                        else "can't parse inline keyboard button: exactly one action is allowed"
+                    )
+                if "callback_data" in button:
+                    size = len(button["callback_data"].encode())
+                    if not 1 <= size <= 64:
+                        raise bad("BUTTON_DATA_INVALID")
+                if "url" in button and not re.match(r"^(https?|tg)://", button["url"]):
+                    raise bad("BUTTON_URL_INVALID")
 
     # -- editing and deleting ---------------------------------------------------------------
 
@@ -195,8 +289,17 @@ class MessagingApi(ProfileApi):
         record = chat.records.get(message_id)
         if record is None or record.deleted:
             raise bad("message to delete not found")
+        if chat.type != "private" and record.sender != "bot" and not self.can_delete(chat):
+            raise bad("message can't be deleted")
         record.deleted = True
         return True
+
+    def can_delete(self, chat: Chat) -> bool:
+        """Whether the bot may delete other people's messages in a group."""
+        member = chat.members.get(self.bot_id, {})
+        return member.get("status") == "creator" or bool(
+            member.get("status") == "administrator" and member.get("can_delete_messages")
+        )
 
     async def _answerCallbackQuery(
         self,
@@ -217,3 +320,31 @@ class MessagingApi(ProfileApi):
         query.answered, query.text, query.show_alert = True, text, show_alert
         query.answered_at = time.monotonic()
         return True
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def editable(self, chat_id: int | str | None, message_id: int | None) -> tuple[Chat, Record]:
+        if chat_id is None or message_id is None:
+            raise bad("message identifier is not specified")
+        chat = self.chat_for(chat_id)
+        record = chat.records.get(message_id)
+        if record is None or record.deleted:
+            raise bad("message to edit not found")
+        if record.sender != "bot" or record.service:
+            raise bad("message can't be edited")
+        return chat, record
+
+    def store_upload(self, upload: Upload | str, kind: str) -> dict[str, Any]:
+        if isinstance(upload, str):
+            if upload not in self.files:
+                raise bad("wrong file identifier/HTTP URL specified")
+            upload = self.files[upload]
+        file_id = f"{kind}-{next(self.file_ids)}"
+        self.files[file_id] = upload
+        return {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_name": upload.filename,
+            "mime_type": upload.content_type,
+            "file_size": len(upload.content),
+        }

@@ -1,4 +1,5 @@
-"""The user side of the emulator: people who write, tap, share and block, and what they see."""
+"""The user side of the emulator: people who write, tap, share and block, and what they see,
+in their private chat with the bot and in groups (with forum topics)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,22 @@ import secrets
 import time
 from typing import Any
 
-from bot.sandbox.emulator import CALLBACK_DEADLINE, CallbackQuery, Chat, Record
-from bot.sandbox.messaging import MessagingApi
+from bot.sandbox.emulator import (
+    CALLBACK_DEADLINE,
+    ApiError,
+    CallbackQuery,
+    Chat,
+    Record,
+    SandboxError,
+)
+from bot.sandbox.groups import GroupsApi
 from bot.sandbox.spec import Upload
 
-
-class SandboxError(Exception):
-    """A user action that a real Telegram app would not allow (no such button, ...)."""
+__all__ = ["Emulator", "SandboxError"]
 
 
-class Emulator(MessagingApi):
-    """The whole emulator: the Bot API plus the people using it.
+class Emulator(GroupsApi):
+    """The whole emulator: the Bot API (ForumApi and its bases) plus the people using it.
 
     Scripted people act at machine speed, but a person needs about a second to read and
     tap; each action moves the rate limits' clock on by `think_time` seconds so that the
@@ -27,7 +33,6 @@ class Emulator(MessagingApi):
 
     think_time = 1.0
     user_ids = itertools.count(10_001)
-    group_ids = itertools.count(1)
 
     # -- people -----------------------------------------------------------------------------
 
@@ -44,34 +49,41 @@ class Emulator(MessagingApi):
         self.chats[user_id] = Chat(id=user_id, type="private", user_id=user_id)
         return user
 
-    def add_group(self, title: str = "Hub group") -> int:
-        chat_id = -1_000_000_000_000 - next(self.group_ids)
-        self.chats[chat_id] = Chat(id=chat_id, type="supergroup", title=title)
-        return chat_id
-
-    def person(self, user_id: int) -> dict[str, Any]:
-        try:
-            return self.users[user_id]
-        except KeyError:
-            raise SandboxError(f"no sandbox user {user_id}") from None
-
     def chat_of(self, user_id: int, chat_id: int | None) -> Chat:
+        """The chat `user_id` acts in: their chat with the bot, or a group."""
         self.person(user_id)
         chat = self.chats.get(chat_id if chat_id is not None else user_id)
-        if chat is None:
+        if chat is None or (chat.type == "private" and chat.user_id != user_id):
             raise SandboxError(f"no chat {chat_id}")
+        return chat
+
+    def member_chat(self, user_id: int, chat_id: int | None) -> Chat:
+        """chat_of, for acting: in a group the person must be a member."""
+        chat = self.chat_of(user_id, chat_id)
+        if chat.type != "private" and not chat.is_member(user_id):
+            raise SandboxError(f"user {user_id} is not a member of {chat.title}")
         return chat
 
     # -- what people do ---------------------------------------------------------------------
 
     def send(
-        self, user_id: int, kind: str = "text", value: Any = None, chat_id: int | None = None
+        self,
+        user_id: int,
+        kind: str = "text",
+        value: Any = None,
+        chat_id: int | None = None,
+        thread_id: int | None = None,
     ) -> int:
-        """A user sends a message (text, command, photo, sticker, location, voice, document)."""
-        chat = self.chat_of(user_id, chat_id)
+        """A user sends a message (text, command, photo, sticker, location, voice, document),
+        to the bot or in a group they are a member of (in topic `thread_id` of a forum)."""
+        chat = self.member_chat(user_id, chat_id)
+        try:
+            thread = chat.thread_fields(thread_id, user_id)
+        except ApiError as error:
+            raise SandboxError(error.description) from None
         if user_id in self.blocked and chat.type == "private":
             self.set_blocked(user_id, False)  # writing to a bot unblocks it
-        fields = message_fields(kind, value)
+        fields = {**message_fields(kind, value), **thread}
         for media in ("photo", "document", "voice", "sticker"):
             if media in fields:  # the bot may send the same file on by its file_id
                 item = fields[media][-1] if media == "photo" else fields[media]
@@ -89,22 +101,31 @@ class Emulator(MessagingApi):
         record.message["edit_date"] = int(time.time())
         return self.push_update("edited_message", dict(record.message))
 
-    def tap(self, user_id: int, label: str, message_id: int | None = None) -> tuple[int, str]:
+    def tap(
+        self,
+        user_id: int,
+        label: str,
+        message_id: int | None = None,
+        chat_id: int | None = None,
+    ) -> tuple[int, str]:
         """Tap an inline button by its label (on `message_id`, else the newest message that
         has it) or, failing that, a reply-keyboard button, which sends its text."""
-        chat = self.chat_of(user_id, None)
+        chat = self.member_chat(user_id, chat_id)
         for record in self.inline_candidates(chat, message_id):
             for row in record.reply_markup["inline_keyboard"] if record.reply_markup else []:
                 for button in row:
                     if button["text"] == label and "callback_data" in button:
                         return self.press(user_id, chat, record, button["callback_data"])
-        if message_id is None and label in self.reply_labels(user_id):
-            return self.send(user_id, "text", label), ""
-        raise SandboxError(f"no button {label!r} on screen; shown: {self.visible_labels(user_id)}")
+        if message_id is None and label in self.reply_labels(user_id, chat.id):
+            return self.send(user_id, "text", label, chat.id), ""
+        shown = self.visible_labels(user_id, chat.id)
+        raise SandboxError(f"no button {label!r} on screen; shown: {shown}")
 
-    def tap_data(self, user_id: int, message_id: int, data: str) -> tuple[int, str]:
+    def tap_data(
+        self, user_id: int, message_id: int, data: str, chat_id: int | None = None
+    ) -> tuple[int, str]:
         """Send any callback data from a message, as a forged or stale client would."""
-        chat = self.chat_of(user_id, None)
+        chat = self.member_chat(user_id, chat_id)
         record = chat.records.get(message_id)
         if record is None:
             raise SandboxError(f"no message {message_id}")
@@ -151,24 +172,37 @@ class Emulator(MessagingApi):
             return [record] if record and not record.deleted else []
         return [r for r in reversed(chat.records.values()) if r.reply_markup and not r.deleted]
 
-    def reply_labels(self, user_id: int) -> list[str]:
-        keyboard = self.chats[user_id].reply_keyboard
+    def reply_labels(self, user_id: int, chat_id: int | None = None) -> list[str]:
+        keyboard = self.chat_of(user_id, chat_id).reply_keyboard
         return [b["text"] for row in keyboard["keyboard"] for b in row] if keyboard else []
 
-    def visible_labels(self, user_id: int) -> list[str]:
-        chat = self.chats[user_id]
+    def visible_labels(self, user_id: int, chat_id: int | None = None) -> list[str]:
+        chat = self.chat_of(user_id, chat_id)
         inline = [
             b["text"]
             for r in self.inline_candidates(chat, None)
             for row in r.reply_markup["inline_keyboard"]  # type: ignore[index]
             for b in row
         ]
-        return inline + self.reply_labels(user_id)
+        return inline + self.reply_labels(user_id, chat_id)
 
     def transcript(self, user_id: int, chat_id: int | None = None) -> list[dict[str, Any]]:
         """The chat as the user's app shows it, oldest first, deleted messages left out."""
         chat = self.chat_of(user_id, chat_id)
-        return [view(r) for r in chat.records.values() if not r.deleted]
+        group = chat.type != "private"
+        return [view(r, group=group) for r in chat.records.values() if not r.deleted]
+
+    def topic_messages(self, chat_id: int, thread_id: int) -> list[dict[str, Any]]:
+        """One topic's messages as its members see them, oldest first, starting with the
+        forum_topic_created service message."""
+        chat = self.group(chat_id)
+        if thread_id not in chat.topics:
+            raise SandboxError(f"no topic {thread_id} in {chat.title}")
+        return [
+            view(r, group=True)
+            for r in chat.records.values()
+            if r.message.get("message_thread_id") == thread_id and not r.deleted
+        ]
 
     def toasts(self, user_id: int) -> list[dict[str, Any]]:
         return [
@@ -190,7 +224,9 @@ class Emulator(MessagingApi):
         ]
 
 
-def view(record: Record) -> dict[str, Any]:
+def view(record: Record, group: bool = False) -> dict[str, Any]:
+    """A message as the app shows it; in a group also who sent it ("bot" or the person's
+    first name, and user_id), its topic and, for a service message, its kind."""
     message = record.message
     shown: dict[str, Any] = {
         "message_id": record.id,
@@ -206,6 +242,14 @@ def view(record: Record) -> dict[str, Any]:
     for kind in ("document", "venue", "location", "photo", "sticker", "voice"):
         if kind in message:
             shown[kind] = message[kind]
+    if group:
+        sender = message.get("from", {})
+        shown["from"] = "bot" if record.sender == "bot" else sender.get("first_name", sender["id"])
+        shown["user_id"] = None if record.sender == "bot" else sender["id"]
+        shown["message_thread_id"] = message.get("message_thread_id")
+        shown["service"] = record.service
+        if record.service:
+            shown[record.service] = message[record.service]
     return shown
 
 

@@ -38,6 +38,15 @@ class Sandbox:
             engine = create_engine(self.settings.database_url)
             await migrate.upgrade(engine)
             await engine.dispose()
+        return await self.start_bot()
+
+    async def restart_bot(self) -> SandboxClient:
+        """Stop Porta and start it again on the same emulator and database, as after a
+        restart of the process: whatever lived only in memory is gone."""
+        await self.stop_bot()
+        return await self.start_bot()
+
+    async def start_bot(self) -> SandboxClient:
         settings = self.settings.model_copy(
             update={"telegram_api_base_url": self.server.bot_api_base}
         )
@@ -59,6 +68,10 @@ class Sandbox:
         return self.client
 
     async def stop(self) -> None:
+        await self.stop_bot()
+        await self.server.stop()
+
+    async def stop_bot(self) -> None:
         if self.client is not None:
             await self.client.close()
         if self.app is not None:
@@ -69,7 +82,7 @@ class Sandbox:
             await self.app.shutdown()
             if self.app.post_shutdown is not None:
                 await self.app.post_shutdown(self.app)
-        await self.server.stop()
+        self.app = self.client = None
 
     async def __aenter__(self) -> SandboxClient:
         return await self.start()

@@ -86,6 +86,18 @@ def user_id(request: web.Request) -> int:
     return int(request.match_info["user_id"])
 
 
+def chat_id(request: web.Request) -> int:
+    return int(request.match_info["chat_id"])
+
+
+def as_json(data: Any) -> web.Response:
+    return web.json_response(data, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+
+def optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
 async def add_user(request: web.Request) -> web.Response:
     body = await request.json()
     user = request.app[EMULATOR].add_user(
@@ -96,15 +108,78 @@ async def add_user(request: web.Request) -> web.Response:
 
 async def add_group(request: web.Request) -> web.Response:
     body = await request.json()
-    return web.json_response(
-        {"chat_id": request.app[EMULATOR].add_group(body.get("title", "Group"))}
+    emulator = request.app[EMULATOR]
+    chat = emulator.add_group(body.get("title", "Group"), bool(body.get("forum", False)))
+    return web.json_response({"chat_id": chat})
+
+
+async def add_member(request: web.Request) -> web.Response:
+    """{"user_id", "status", and for an administrator any can_... rights}."""
+    body = await request.json()
+    rights = {k: v for k, v in body.items() if k not in ("user_id", "status")}
+    member = request.app[EMULATOR].add_member(
+        chat_id(request), int(body["user_id"]), body.get("status", "member"), **rights
     )
+    return as_json({"member": member})
+
+
+async def bot_rights(request: web.Request) -> web.Response:
+    """{"status", "can_manage_topics", and any other can_... rights}."""
+    body = await request.json()
+    emulator = request.app[EMULATOR]
+    rights = {k: v for k, v in body.items() if k not in ("status", "can_manage_topics")}
+    update_id = emulator.set_bot_rights(
+        chat_id(request),
+        body.get("status", "administrator"),
+        bool(body.get("can_manage_topics", True)),
+        **rights,
+    )
+    answer: dict[str, Any] = {"member": emulator.group(chat_id(request)).members[emulator.bot_id]}
+    if update_id is not None:
+        answer["update_id"] = update_id
+    return as_json(answer)
+
+
+async def create_topic(request: web.Request) -> web.Response:
+    """{"name", optional "user_id" (an administrator; else an anonymous one), "icon_color"}."""
+    body = await request.json()
+    emulator = request.app[EMULATOR]
+    extra = {"icon_color": int(body["icon_color"])} if "icon_color" in body else {}
+    thread_id, update_id = emulator.create_topic_update(
+        chat_id(request), body["name"], optional_int(body.get("user_id")), **extra
+    )
+    return web.json_response({"message_thread_id": thread_id, "update_id": update_id})
+
+
+async def close_topic(request: web.Request) -> web.Response:
+    """{"closed": true or false, optional "user_id"}: a person closes or reopens a topic."""
+    body = await request.json()
+    update_id = request.app[EMULATOR].close_topic(
+        chat_id(request),
+        int(request.match_info["thread_id"]),
+        bool(body.get("closed", True)),
+        optional_int(body.get("user_id")),
+    )
+    return web.json_response({"update_id": update_id})
+
+
+async def topics(request: web.Request) -> web.Response:
+    return as_json(request.app[EMULATOR].topics(chat_id(request)))
+
+
+async def topic_messages(request: web.Request) -> web.Response:
+    thread_id = int(request.match_info["thread_id"])
+    return as_json(request.app[EMULATOR].topic_messages(chat_id(request), thread_id))
 
 
 async def send(request: web.Request) -> web.Response:
     body = await request.json()
     update_id = request.app[EMULATOR].send(
-        user_id(request), body.get("kind", "text"), body.get("value"), body.get("chat_id")
+        user_id(request),
+        body.get("kind", "text"),
+        body.get("value"),
+        optional_int(body.get("chat_id")),
+        optional_int(body.get("thread_id")),
     )
     return web.json_response({"update_id": update_id})
 
@@ -118,10 +193,15 @@ async def edit(request: web.Request) -> web.Response:
 async def tap(request: web.Request) -> web.Response:
     body = await request.json()
     emulator = request.app[EMULATOR]
+    chat = optional_int(body.get("chat_id"))
     if "data" in body:
-        update_id, query_id = emulator.tap_data(user_id(request), body["message_id"], body["data"])
+        update_id, query_id = emulator.tap_data(
+            user_id(request), body["message_id"], body["data"], chat
+        )
     else:
-        update_id, query_id = emulator.tap(user_id(request), body["label"], body.get("message_id"))
+        update_id, query_id = emulator.tap(
+            user_id(request), body["label"], body.get("message_id"), chat
+        )
     return web.json_response({"update_id": update_id, "callback_query_id": query_id})
 
 
@@ -132,12 +212,12 @@ async def block(request: web.Request) -> web.Response:
 
 
 async def chat(request: web.Request) -> web.Response:
-    chat_id = request.query.get("chat_id")
+    chat = optional_int(request.query.get("chat_id") or None)
     emulator = request.app[EMULATOR]
     return web.json_response(
         {
-            "messages": emulator.transcript(user_id(request), int(chat_id) if chat_id else None),
-            "keyboard": emulator.reply_labels(user_id(request)),
+            "messages": emulator.transcript(user_id(request), chat),
+            "keyboard": emulator.reply_labels(user_id(request), chat),
             "toasts": emulator.toasts(user_id(request)),
         },
         dumps=lambda o: json.dumps(o, ensure_ascii=False),
@@ -182,6 +262,12 @@ def create_app(emulator: Emulator) -> web.Application:
     app.router.add_route("*", "/bot{token}/{method}", bot_api)
     app.router.add_post("/sandbox/users", add_user)
     app.router.add_post("/sandbox/groups", add_group)
+    app.router.add_post("/sandbox/groups/{chat_id}/members", add_member)
+    app.router.add_post("/sandbox/groups/{chat_id}/bot", bot_rights)
+    app.router.add_post("/sandbox/groups/{chat_id}/topics", create_topic)
+    app.router.add_get("/sandbox/groups/{chat_id}/topics", topics)
+    app.router.add_post("/sandbox/groups/{chat_id}/topics/{thread_id}", close_topic)
+    app.router.add_get("/sandbox/groups/{chat_id}/topics/{thread_id}", topic_messages)
     app.router.add_post("/sandbox/users/{user_id}/send", send)
     app.router.add_post("/sandbox/users/{user_id}/edit", edit)
     app.router.add_post("/sandbox/users/{user_id}/tap", tap)

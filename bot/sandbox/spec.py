@@ -43,6 +43,13 @@ METHODS = (
     "deleteMessage",
     "answerCallbackQuery",
     "getChat",
+    "copyMessage",
+    "createForumTopic",
+    "editForumTopic",
+    "closeForumTopic",
+    "reopenForumTopic",
+    "getChatMember",
+    "getChatAdministrators",
 )
 
 PRIMITIVES = {"Integer", "String", "Boolean", "Float", "True", "InputFile"}
