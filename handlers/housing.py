@@ -38,7 +38,7 @@ def sos_button(t: Translator) -> tuple[str, str]:
     return t.pgettext("button", "🆘 Nowhere to sleep tonight"), pack("hs", "sos")
 
 
-def person_button(t: Translator, urgent: bool = False) -> tuple[str, str]:
+def talk_button(t: Translator, urgent: bool = False) -> tuple[str, str]:
     label = t.pgettext("button", "💬 Talk to a person now")
     return label, pack("ps", "open", "high" if urgent else "normal")
 
@@ -84,7 +84,7 @@ async def page(update: Update, context: PortaContext, programme_id: int) -> Show
     if programme.kind == "housing":
         rows.append([(t.pgettext("button", "✉️ Ask about this"), pack("rq", "new", programme.id))])
     else:
-        rows.append([person_button(t)])
+        rows.append([talk_button(t)])
     if programme.latitude is not None:
         rows.append([(t.pgettext("button", "📍 Map"), pack("hs", "map", programme.id))])
     rows.append([(t.pgettext("button", "⬅️ Back"), pack("hs", "list"))])
@@ -136,7 +136,7 @@ async def emergency(update: Update, context: PortaContext) -> Shown:
         lines.append(t(NO_SERVICE_TODAY))
     lines.append(t(SEND_LOCATION))
     housing_label = t.pgettext("button", "🏠 Housing")
-    markup = buttons([[person_button(t, urgent=True)], [(housing_label, pack("hs", "list"))]])
+    markup = buttons([[talk_button(t, urgent=True)], [(housing_label, pack("hs", "list"))]])
     shown: list[Screen] = [Screen("\n\n".join(lines), markup)]
     here = reference_point(user.neighbourhood if user else None, hubs)
     nearest = programmes.nearest(open_today, *here)
@@ -227,5 +227,5 @@ async def take_location(update: Update, context: PortaContext) -> Shown | bool:
     if nearest is None:
         return await draw("emergency", update, context)
     text = say(context.t, N_("📍 The nearest place for you: {name}."), name=title(context, nearest))
-    markup: InlineKeyboardMarkup = buttons([[person_button(context.t, urgent=True)]])
+    markup: InlineKeyboardMarkup = buttons([[talk_button(context.t, urgent=True)]])
     return [Screen(text, markup), venue_of(context, nearest)]

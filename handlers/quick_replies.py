@@ -54,7 +54,7 @@ DAYS = (2, 5, 10)
 TIMES = ("09:00", "10:00", "11:00", "12:00", "15:00", "16:00", "17:00", "18:00")
 
 
-def row(t: Translator, case_id: int, label: str, *args: str | int) -> list[tuple[str, str]]:
+def row(case_id: int, label: str, *args: str | int) -> list[tuple[str, str]]:
     return [(label, pack("qr", case_id, *args))]
 
 
@@ -62,14 +62,14 @@ def row(t: Translator, case_id: int, label: str, *args: str | int) -> list[tuple
 async def quick_menu(update: Update, context: PortaContext, case_id: int) -> Shown:
     """The card's buttons become the list of quick replies."""
     t = team_translator(context)
-    rows = [row(t, case_id, t(label), key) for key, label in LABELS.items()]
-    rows.append(row(t, case_id, t.pgettext("button", "⬅️ Back"), "back"))
+    rows = [row(case_id, t(label), key) for key, label in LABELS.items()]
+    rows.append(row(case_id, t.pgettext("button", "⬅️ Back"), "back"))
     return Screen(markup=buttons(rows), replace=True, keyboard_only=True)
 
 
 def choices(t: Translator, case_id: int, key: str, options: list[tuple[str, str]]) -> Screen:
-    rows = [row(t, case_id, label, key, value) for label, value in options]
-    rows.append(row(t, case_id, t.pgettext("button", "⬅️ Back"), "menu"))
+    rows = [row(case_id, label, key, value) for label, value in options]
+    rows.append(row(case_id, t.pgettext("button", "⬅️ Back"), "menu"))
     return Screen(markup=buttons(rows), replace=True, keyboard_only=True)
 
 
@@ -175,9 +175,9 @@ async def meeting_choices(context: PortaContext, case_id: int, args: tuple[str, 
         today = now().astimezone(t.zone).date()
         days = [today + timedelta(days=n) for n in range(1, 8)]
         return day_choices(t, case_id, hub, days)
-    rows = [row(t, case_id, clock, "meet", hub, args[1], clock.replace(":", "")) for clock in TIMES]
+    rows = [row(case_id, clock, "meet", hub, args[1], clock.replace(":", "")) for clock in TIMES]
     rows = [[button for r in rows[i : i + 4] for button in r] for i in range(0, len(rows), 4)]
-    rows.append(row(t, case_id, t.pgettext("button", "⬅️ Back"), "menu"))
+    rows.append(row(case_id, t.pgettext("button", "⬅️ Back"), "menu"))
     return Screen(markup=buttons(rows), replace=True, keyboard_only=True)
 
 
@@ -185,8 +185,8 @@ def day_choices(t: Translator, case_id: int, hub: str, days: list[date]) -> Scre
     options = [
         (t.format_date(datetime.combine(d, datetime.min.time(), t.zone), "MMMEd"), d) for d in days
     ]
-    rows = [row(t, case_id, label, "meet", hub, d.strftime("%Y%m%d")) for label, d in options]
-    rows.append(row(t, case_id, t.pgettext("button", "⬅️ Back"), "menu"))
+    rows = [row(case_id, label, "meet", hub, d.strftime("%Y%m%d")) for label, d in options]
+    rows.append(row(case_id, t.pgettext("button", "⬅️ Back"), "menu"))
     return Screen(markup=buttons(rows), replace=True, keyboard_only=True)
 
 
