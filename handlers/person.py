@@ -19,7 +19,7 @@ from bot.services import cases, users
 from handlers.callbacks import Callback, pack
 from handlers.casecard import REOPENED, kick, place, team_translator
 from handlers.common import PortaContext, buttons, ids, say
-from handlers.screens import Screen, Shown, frozen, screen
+from handlers.screens import Screen, Shown, frozen, listed, screen
 
 OPEN_NOW = N_(
     "💬 <b>Talk to a person</b>\n"
@@ -58,7 +58,7 @@ async def talk_to_person(update: Update, context: PortaContext, urgency: str = "
 async def person_button(update: Update, context: PortaContext, data: Callback) -> Shown:
     """ "Talk to a person now" (from the emergency screen, a refused form, a page)."""
     urgency = "high" if data.arg(1) == "high" else "normal"
-    return [frozen(update), *await talk_to_person(update, context, urgency)]  # type: ignore[misc]
+    return [frozen(update), *listed(await talk_to_person(update, context, urgency))]
 
 
 async def take_message(update: Update, context: PortaContext) -> Shown | bool:

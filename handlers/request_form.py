@@ -209,58 +209,57 @@ def tapped(update: Update) -> str | None:
 
 
 async def form_button(update: Update, context: PortaContext, data: Callback) -> Shown:
-    """Every button of the form: start, continue, answer, skip, stop, send."""
+    """Every button of the form: start, continue, answer, skip, stop, send. The next
+    question is drawn once the answer is saved (a screen may read the database too)."""
     step, value = data.arg(0), data.arg(1)
     user_id, _ = ids(update)
     t = context.t
     async with context.db.begin() as session:
         user = await users.get(session, user_id)
-        if user is None or not may_file(user):
-            return replacing(await draw("request.refused", update, context, user))
-        form = await forms.get(session, user_id)
-        if step == "new":
-            return await begin(update, context, session, user, form, value)
-        if step == "stop":
+        form = await forms.get(session, user_id) if user is not None else None
+        allowed = user is not None and may_file(user)
+        if allowed and user is not None and step == "new":
+            if form is not None and value != "fresh":
+                return unfinished(t)
+            programme_id = int(value) if value.isdigit() else None
+            form = await forms.start(session, user.id, "housing", programme_id)
+            users.wait_for(user, None)
+        elif not allowed or user is None:
+            pass
+        elif step == "stop":
             await forms.drop(session, user_id)
             users.wait_for(user, None)
             stopped = Screen(say(t, N_("OK, I deleted this request. Nothing was sent.")))
             return [frozen(update, tapped(update)), stopped]
-        if form is None:
+        elif form is None:
             return toast(say(t, ALREADY_SAVED))
-        if step == "resume":
-            return replacing(await draw("request.step", update, context, form))
-        if step in ("send", "again") and form.step == "summary":
-            if step == "send":
-                return await send(update, context, session, user, form)
+        elif step == "send" and form.step == "summary":
+            return await send(update, context, session, user, form)
+        elif step == "again" and form.step == "summary":
             forms.restart(form)
+        elif step == "resume":
+            pass
         elif step != form.step or not forms.valid(step, value):
             return toast(say(t, ALREADY_SAVED))
         else:
             forms.answer(form, step, value, datetime.now(UTC))
-        users.wait_for(user, "form" if form.step in TYPED else None)
+        if allowed and user is not None and form is not None:
+            users.wait_for(user, "form" if form.step in TYPED else None)
+    if not allowed:
+        return replacing(await draw("request.refused", update, context, user))
+    assert form is not None
+    if step in ("new", "resume"):
+        return replacing(await draw("request.step", update, context, form))
     return [frozen(update, tapped(update)), *await draw("request.step", update, context, form)]
 
 
-async def begin(
-    update: Update,
-    context: PortaContext,
-    session: AsyncSession,
-    user: User,
-    form: Form | None,
-    value: str,
-) -> Shown:
-    """Start a request (about programme `value`, if any), or offer to continue one."""
-    t = context.t
-    if form is not None and value != "fresh":
-        rows = [
-            [choice(t.pgettext("button", "▶️ Continue"), "resume", "1")],
-            [choice(t.pgettext("button", "🗑 Start a new one"), "new", "fresh")],
-        ]
-        return Screen(t(N_("You have a request you did not finish.")), buttons(rows))
-    programme_id = int(value) if value.isdigit() else None
-    form = await forms.start(session, user.id, "housing", programme_id)
-    users.wait_for(user, None)
-    return await draw("request.step", update, context, form)
+def unfinished(t: Translator) -> Screen:
+    """Offer to continue the request left half way, or to start a new one."""
+    rows = [
+        [choice(t.pgettext("button", "▶️ Continue"), "resume", "1")],
+        [choice(t.pgettext("button", "🗑 Start a new one"), "new", "fresh")],
+    ]
+    return Screen(t(N_("You have a request you did not finish.")), buttons(rows))
 
 
 async def send(

@@ -159,7 +159,8 @@ async def test_mydata_deleteme_and_the_retention_purge(
     await user.send("/deleteme")
     await user.tap(en.pgettext("button", "🗑 Yes, delete everything"))
     messages = await in_topic(client, chat, thread, 3, seconds=60)
-    assert "deleted their data" in messages[-1]["text"]
+    withdrawn = translator("it")("🗑 The young person deleted their data. Case withdrawn.")
+    assert messages[-1]["text"] == withdrawn
     for _ in range(100):
         if any(t["closed"] for t in await client.topics(chat)):
             break

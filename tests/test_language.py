@@ -77,6 +77,7 @@ async def test_menus_and_descriptions_are_set_in_every_language(client: SandboxC
         assert [c["command"] for c in commands] == [
             "start",
             "menu",
+            "sos",
             "language",
             "privacy",
             "mydata",
