@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from bot.cli import cli
 from bot.config import Settings
-from bot.db.models import Activity, Hub
+from bot.db.models import Activity, Hub, Programme
 from bot.db.session import SessionFactory, create_engine, session_factory
 from bot.demo import load_demo
 from bot.i18n import SUPPORTED_LOCALES
@@ -191,3 +191,77 @@ def test_a_file_that_is_not_an_import_is_refused_in_one_line(
     [line] = output.strip().splitlines()
     assert line.startswith(f"porta: {name} was not imported: ") and said in line
     assert all_activities(settings) == []
+
+
+PROGRAMMES = """\
+programmes:
+  - id: canteen
+    kind: service
+    team: youth
+    contact: "+39 0583 000021"
+    emergency: true
+    address: Via del Fosso 1, 55100 Lucca
+    latitude: 43.842
+    longitude: 10.502
+    hours:
+      - {days: [mon, tue, wed, thu, fri, sat, sun], open: "12:00", close: "14:00"}
+    texts:
+      it: {title: Mensa, who: Per tutti., offers: Un pasto caldo., apply: Vieni., documents: Nessuno.}
+      en: {title: Canteen, offers: A hot meal.}
+  - id: co-housing
+    kind: housing
+    texts:
+      it: {title: Co-housing}
+"""
+
+
+def test_programmes_are_imported_from_their_section_and_again_updated(
+    settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "programmes.yaml"
+    path.write_text(PROGRAMMES)
+    assert porta(settings, "import", str(path)) == (
+        0,
+        "imported 0 hubs, 0 new and 0 updated activities, 2 programmes\n",
+    )
+    path.write_text(PROGRAMMES.replace("Un pasto caldo.", "Pranzo caldo."))
+    assert porta(settings, "import", str(path))[0] == 0
+
+    async def work(session: AsyncSession) -> list[Programme]:
+        return list((await session.scalars(select(Programme).order_by(Programme.id))).all())
+
+    canteen, cohousing = query(settings, work)
+    assert (canteen.kind, canteen.team, canteen.emergency) == ("service", "youth", True)
+    assert canteen.texts["it"]["offers"] == "Pranzo caldo."
+    assert canteen.hours[0]["open"] == "12:00"
+    assert (cohousing.kind, cohousing.team, cohousing.address) == ("housing", "housing", None)
+
+
+def test_bad_programme_rows_are_refused_with_their_lines(
+    settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "programmes:\n"
+        "  - id: Canteen!\n"
+        "    kind: shelter\n"
+        "    texts: {it: {who: nobody}}\n"
+        "  - id: night\n"
+        "    kind: service\n"
+        "    latitude: 91\n"
+        "    hours: [{days: [someday], open: '8', close: '20:00'}]\n"
+        "    texts: {it: {title: Notte, hobby: x}}\n"
+    )
+    code, output = porta(settings, "import", str(path))
+    assert code == 1
+    for expected in (
+        "line 2: programme: id must be lowercase letters, digits and dashes",
+        "line 2: programme: kind must be one of housing, service",
+        "line 2: programme: texts.it.title is missing",
+        "line 5: programme: texts.it.hobby: expected title, who, offers, apply, documents",
+        "line 5: programme: latitude must be a number from -90 to 90",
+        "line 5: programme: latitude and longitude go together",
+        "line 5: programme: hours #1: days must be a list of mon tue wed thu fri sat sun",
+    ):
+        assert expected in output
+    assert query(settings, lambda s: s.scalar(select(func.count()).select_from(Programme))) == 0
