@@ -120,6 +120,13 @@ class Pacer:
         if wait > 0:
             await asyncio.sleep(wait)
 
+    def held_chats(self) -> set[int]:
+        """The chats Telegram holds back now (after a 429)."""
+        now = self.clock()
+        if self._overall_held_until > now:
+            return set()  # everything waits anyway; no chat is singled out
+        return {chat for chat, until in self._held.items() if until > now}
+
     def refused(self, chat_id: int | None, seconds: float) -> None:
         """Telegram answered 429 for `chat_id`: hold that chat back; two chats refused in the
         same second (or a refusal naming no chat) hold everything back."""

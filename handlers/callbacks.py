@@ -38,3 +38,9 @@ def unpack(data: str | None) -> Callback | None:
 def pattern(kind: str) -> str:
     """The anchored CallbackQueryHandler pattern for one kind of callback data."""
     return rf"^{kind}:{VERSION}(:|$)"
+
+
+def number(text: str, digits: int = 9) -> int | None:
+    """A whole number from callback data, or None for anything else (a forged or stale
+    value, or one too big for the database's integer ids)."""
+    return int(text) if text.isdigit() and len(text) <= digits else None

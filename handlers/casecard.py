@@ -17,7 +17,7 @@ from bot import scheduler
 from bot.db.models import Case, Programme
 from bot.i18n import N_, Translator, native_name, nN_, pN_
 from bot.services import casedata, cases, operators, programmes
-from handlers.callbacks import pack
+from handlers.callbacks import number, pack
 from handlers.common import PortaContext, buttons, say
 from handlers.screens import Screen, toast
 
@@ -28,21 +28,22 @@ STATUS_NAMES = {
     "review": N_("in review"),
     "answered": N_("answered"),
     "closed": N_("closed"),
+    "withdrawn": N_("withdrawn"),
 }
 URGENCY_NAMES = {"high": N_("urgent"), "normal": N_("this month"), "low": N_("no hurry")}
 # What the young person hears when staff change the status.
 STATUS_TO_PERSON: dict[str, str | tuple[str, str]] = {
-    "claimed": N_("👤 A person from the team is now following your request {reference}."),
-    "review": N_("🔎 The team is looking at your request {reference}."),
-    "answered": N_("✅ The team answered your request {reference}. Read their message above."),
+    "claimed": N_("👤 A person from the team is now looking after {reference}."),
+    "review": N_("🔎 The team is now working on {reference}."),
+    "answered": N_("✅ The team has answered you about {reference}."),
     "closed": nN_(
-        "🔒 Your request {reference} is closed. If you write again within {days} day, "
-        "we open it again.",
-        "🔒 Your request {reference} is closed. If you write again within {days} days, "
-        "we open it again.",
+        "🔒 {reference} is closed. If you write again within {days} day, we open it again.",
+        "🔒 {reference} is closed. If you write again within {days} days, we open it again.",
     ),
 }
-REOPENED = N_("🔓 We opened your request {reference} again. The team will see your message.")
+WITHDRAWN = N_("🗑 The young person deleted their data. Case withdrawn.")
+ERASED = N_("🗑 {reference}: the details were deleted.")
+REOPENED = N_("🔓 We opened {reference} again. The team will see your message.")
 SIGNATURE = N_("— the Porta team")
 SITUATIONS = {
     "leaving": pN_("situation", "🏚 I must leave my home soon"),
@@ -226,11 +227,11 @@ async def acting_on(
 ) -> tuple[Case | None, Screen | None]:
     """The case a staff button in a group names, if the one who tapped may act on it;
     otherwise the answer to give (a forged id, another group, no role for this team)."""
-    chat, person = update.effective_chat, update.effective_user
-    if not case_id.isdigit() or chat is None or person is None:
+    chat, person, wanted = update.effective_chat, update.effective_user, number(case_id)
+    if wanted is None or chat is None or person is None:
         return None, toast(say(context.t, NOT_HERE), alert=True)
     async with context.db() as session:
-        case = await cases.get(session, int(case_id))
+        case = await cases.get(session, wanted)
         role = await operators.role_of(session, person.id)
     if case is None or case.group_chat_id != chat.id:
         return None, toast(say(context.t, NOT_HERE), alert=True)
@@ -265,18 +266,36 @@ async def refresh_card(context: PortaContext, session: AsyncSession, case: Case)
     )
 
 
-async def withdraw_all(context: PortaContext, session: AsyncSession, user_id: int) -> list[str]:
-    """/deleteme: the person's open cases are withdrawn (their topics are told and closed),
-    then every case of theirs is erased."""
+async def withdraw_all(context: PortaContext, session: AsyncSession, user_id: int) -> None:
+    """/deleteme: the person's cases are erased; an open one's topic is told and closed,
+    and every card loses the person's details."""
     t = team_translator(context)
-    for case in await casedata.open_of_user(session, user_id):
-        await cases.note_in_topic(
-            session, case, say(t, N_("🗑 The young person deleted their data. Case withdrawn."))
-        )
-        if case.thread_id is not None:
-            await cases.to_group(
-                session, case, "case-note", "closeForumTopic", message_thread_id=case.thread_id
-            )
-    references = await casedata.erase(session, user_id)
+    erased = await casedata.erase(session, user_id)
+    for case in erased:
+        if case.status == "withdrawn" and case.closed_at and case.group_chat_id:
+            await cases.note_in_topic(session, case, say(t, WITHDRAWN))
+            await cases.topic_call(session, case, "closeForumTopic")
+        await stub_card(session, case, say(t, ERASED, reference=case.reference))
     kick(context)
-    return references
+
+
+async def stub_card(session: AsyncSession, case: Case, text: str) -> None:
+    """The card in the topic keeps only `text`: the person's details leave the group too."""
+    if case.group_chat_id is not None and case.card_message_id is not None:
+        await cases.to_group(
+            session,
+            case,
+            "case-note",
+            "editMessageText",
+            text=text,
+            message_id=case.card_message_id,
+        )
+
+
+def sos_button(t: Translator) -> tuple[str, str]:
+    return t.pgettext("button", "🆘 Nowhere to sleep tonight"), pack("hs", "sos")
+
+
+def talk_button(t: Translator, urgent: bool = False) -> tuple[str, str]:
+    label = t.pgettext("button", "💬 Talk to a person now")
+    return label, pack("ps", "open", "high" if urgent else "normal")

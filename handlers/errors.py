@@ -4,6 +4,7 @@ of a traceback for every update."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Update
@@ -31,6 +32,12 @@ async def on_error(update: object, context: PortaContext) -> None:
     else:
         log.error("error while handling update %s", update_id, exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    query = update.callback_query
+    if update.effective_chat.type != "private" and query is not None:
+        if context.bot_data["answers"].claim(query.id):  # a staff card in a group
+            with contextlib.suppress(TelegramError):
+                await query.answer()
         return
     if update.effective_chat.type != "private" or isinstance(error, Forbidden):
         return

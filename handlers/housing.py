@@ -12,10 +12,10 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.db.models import Hub, Programme
 from bot.i18n import N_, Translator
-from bot.services import cases, catalog, programmes, users
-from handlers.callbacks import Callback, pack
+from bot.services import cases, catalog, forms, programmes, users
+from handlers.callbacks import Callback, number, pack
 from handlers.cards import now
-from handlers.casecard import STATUS_NAMES
+from handlers.casecard import STATUS_NAMES, sos_button, talk_button
 from handlers.common import NOT_FOUND, PortaContext, buttons, ids, say
 from handlers.screens import Screen, Shown, Venue, draw, replacing, screen
 
@@ -34,15 +34,6 @@ EMOJI = {"street-unit": "🚐", "canteen": "🍲", "night-shelter": "🛏", "day
 CENTRE = (43.8430, 10.5050)  # the middle of the city, when nothing better is known
 
 
-def sos_button(t: Translator) -> tuple[str, str]:
-    return t.pgettext("button", "🆘 Nowhere to sleep tonight"), pack("hs", "sos")
-
-
-def talk_button(t: Translator, urgent: bool = False) -> tuple[str, str]:
-    label = t.pgettext("button", "💬 Talk to a person now")
-    return label, pack("ps", "open", "high" if urgent else "normal")
-
-
 def title(context: PortaContext, programme: Programme) -> str:
     locale, default = context.t.locale, context.settings.default_language
     name = programmes.texts(programme, locale, default).get("title", programme.external_id)
@@ -57,7 +48,10 @@ async def housing(update: Update, context: PortaContext) -> Shown:
         listed = list(await programmes.housing(session))
         services = [p for p in await programmes.emergency(session) if p.kind == "service"]
         mine = await cases.of_user(session, ids(update)[0])
+        unfinished = await forms.get(session, ids(update)[0])
     rows = [[sos_button(t)]]
+    if unfinished is not None:
+        rows.append([(t.pgettext("button", "▶️ Continue your request"), pack("rq", "resume", 1))])
     rows += [[(title(context, p), pack("hs", "p", p.id))] for p in listed + services]
     if mine:
         rows.append([(t.pgettext("button", "📋 My requests"), pack("hs", "mine"))])
@@ -83,8 +77,8 @@ async def page(update: Update, context: PortaContext, programme_id: int) -> Show
     rows = []
     if programme.kind == "housing":
         rows.append([(t.pgettext("button", "✉️ Ask about this"), pack("rq", "new", programme.id))])
-    else:
-        rows.append([talk_button(t)])
+    else:  # a service: the youth workers answer
+        rows.append([(t.pgettext("button", "✉️ Ask about this"), pack("ps", "open", "normal"))])
     if programme.latitude is not None:
         rows.append([(t.pgettext("button", "📍 Map"), pack("hs", "map", programme.id))])
     rows.append([(t.pgettext("button", "⬅️ Back"), pack("hs", "list"))])
@@ -119,8 +113,8 @@ async def emergency(update: Update, context: PortaContext) -> Shown:
     open_today = []
     for service in services:
         hours = programmes.openings(service, today.date())
-        if service.hours and not hours:
-            continue
+        if service.hours and not hours and service.address:
+            continue  # a place closed today (a number to call is always given)
         name = html.escape(title(context, service))
         times = ", ".join(f"{o.opens}–{o.closes}" for o in hours)
         parts = [f"<b>{name}</b>"]
@@ -135,8 +129,10 @@ async def emergency(update: Update, context: PortaContext) -> Shown:
     if len(lines) == 1:
         lines.append(t(NO_SERVICE_TODAY))
     lines.append(t(SEND_LOCATION))
-    housing_label = t.pgettext("button", "🏠 Housing")
-    markup = buttons([[talk_button(t, urgent=True)], [(housing_label, pack("hs", "list"))]])
+    rows = [[talk_button(t, urgent=True)]]
+    if user is not None and user.step in ("done", users.GUARDIAN):
+        rows.append([(t.pgettext("button", "🏠 Housing"), pack("hs", "list"))])
+    markup = buttons(rows)
     shown: list[Screen] = [Screen("\n\n".join(lines), markup)]
     here = reference_point(user.neighbourhood if user else None, hubs)
     nearest = programmes.nearest(open_today, *here)
@@ -194,11 +190,12 @@ async def housing_button(update: Update, context: PortaContext, data: Callback) 
         user = await users.get(session, ids(update)[0])
     if user is None or user.step not in ("done", users.GUARDIAN):
         return await draw("emergency", update, context)
-    if action == "p" and data.arg(1).isdigit():
-        return replacing(await draw("housing.page", update, context, int(data.arg(1))))
-    if action == "map" and data.arg(1).isdigit():
+    wanted = number(data.arg(1))
+    if action == "p" and wanted is not None:
+        return replacing(await draw("housing.page", update, context, wanted))
+    if action == "map" and wanted is not None:
         async with context.db() as session:
-            programme = await programmes.get(session, int(data.arg(1)))
+            programme = await programmes.get(session, wanted)
         if programme is None or programme.latitude is None:
             return Screen(say(context.t, NOT_FOUND))
         return venue_of(context, programme)

@@ -23,6 +23,7 @@ from bot.i18n import N_
 from bot.services import casedata, cases, operators
 from handlers.callbacks import Callback
 from handlers.casecard import (
+    ERASED,
     SIGNATURE,
     STATUS_NAMES,
     STATUS_TO_PERSON,
@@ -32,6 +33,7 @@ from handlers.casecard import (
     kick,
     person_translator,
     place,
+    stub_card,
     team_translator,
     tell_person,
 )
@@ -185,14 +187,14 @@ async def card_button(update: Update, context: PortaContext, data: Callback) -> 
         if action == "reopen" and case.status == "closed":
             await cases.reopen(session, case)
             await cases.audit(session, case, staff_id, "status", "reopened")
-            await topic_call(session, case, "reopenForumTopic")
+            await cases.topic_call(session, case, "reopenForumTopic")
         elif action in status and case.status != "closed":
             if not await cases.set_status(session, case, status[action], staff_id):
                 return toast(say(context.t, N_("Already so.")))
             if case.status in STATUS_TO_PERSON:
                 await tell_person(context, session, case, STATUS_TO_PERSON[case.status])
             if case.status == "closed":
-                await topic_call(session, case, "closeForumTopic")
+                await cases.topic_call(session, case, "closeForumTopic")
         else:
             return toast(say(context.t, N_("Already so.")))
         shown = await card_screen(context, session, case)
@@ -201,18 +203,18 @@ async def card_button(update: Update, context: PortaContext, data: Callback) -> 
     return [toast(say(context.t, N_("✓ Now: {status}"), status=name)), shown]
 
 
-async def topic_call(session: AsyncSession, case: Case, method: str) -> None:
-    if case.thread_id is not None:
-        await cases.to_group(session, case, "case-note", method, message_thread_id=case.thread_id)
-
-
 async def draw_quick(update: Update, context: PortaContext, case_id: int) -> Shown:
     return await draw("quick.menu", update, context, case_id)
 
 
 async def purge(context: PortaContext) -> None:
-    """The retention purge: closed cases lose their personal fields after the period."""
+    """The retention purge: closed cases lose their personal fields after the period, in
+    Porta and on their cards in the staff group."""
+    t = team_translator(context)
     async with context.db.begin() as session:
-        count = await casedata.purge(session, context.settings.case_retention_days)
-    if count:
-        log.info("purged the personal fields of %s closed cases", count)
+        purged = await casedata.purge(session, context.settings.case_retention_days)
+        for case in purged:
+            await stub_card(session, case, say(t, ERASED, reference=case.reference))
+    if purged:
+        log.info("purged the personal fields of %s closed cases", len(purged))
+        kick(context)

@@ -11,6 +11,7 @@ from bot.db.models import User
 from bot.i18n import N_, Translator
 from bot.services import users
 from handlers.callbacks import Callback, pack
+from handlers.casecard import sos_button
 from handlers.common import ALREADY_SAVED, STALE_BUTTON, PortaContext, buttons, ids, say
 from handlers.labels import language_rows, main_menu
 from handlers.screens import Screen, Shown, draw, frozen, screen, toast
@@ -35,7 +36,7 @@ def welcome_keyboard(t: Translator) -> InlineKeyboardMarkup:
     languages = [(name, pack("lang", code, "o")) for code, name in language_rows()]
     rows = [languages[i : i + 3] for i in range(0, len(languages), 3)]
     rows.append([(t.pgettext("button", "Continue ▶"), pack("ob", "go"))])
-    rows.append([(t.pgettext("button", "🆘 Nowhere to sleep tonight"), pack("hs", "sos"))])
+    rows.append([sos_button(t)])
     return buttons(rows)
 
 

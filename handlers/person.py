@@ -3,7 +3,7 @@ copied into the case's topic in the staff group (text, voice notes, photos, docu
 locations), through the outbox at the group's pace.
 
 A closed case is reopened when the person writes again within PORTA_CASE_REOPEN_DAYS;
-after that, writing starts a new conversation.
+after that, writing starts a new conversation with the youth workers.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from telegram import Update
 from bot.db.models import Case, User
 from bot.i18n import N_
 from bot.services import cases, users
-from handlers.callbacks import Callback, pack
-from handlers.casecard import REOPENED, kick, place, team_translator
+from handlers.callbacks import Callback
+from handlers.casecard import REOPENED, kick, place, refresh_card, sos_button, team_translator
 from handlers.common import PortaContext, buttons, ids, say
 from handlers.screens import Screen, Shown, frozen, listed, screen
 
@@ -51,7 +51,7 @@ async def talk_to_person(update: Update, context: PortaContext, urgency: str = "
         if case is not None:
             return Screen(say(t, CONTINUE, reference=case.reference))
         users.wait_for(user, f"person:{urgency}")
-    rows = [[(t.pgettext("button", "🆘 Nowhere to sleep tonight"), pack("hs", "sos"))]]
+    rows = [[sos_button(t)]]
     return Screen(say(t, OPEN_NOW, number=number), buttons(rows))
 
 
@@ -102,7 +102,10 @@ async def conversation(
     if not waiting.startswith("person:"):
         closed = await cases.reopenable(session, user.id, days)
         if closed is None:
-            return None, None
+            # Someone the team talked with before, writing long after: a new conversation.
+            if not await cases.of_user(session, user.id):
+                return None, None
+            return await new_conversation(context, session, user, "normal"), None
         await cases.reopen(session, closed)
         await reopen_topic(context, session, closed)
         return closed, REOPENED
@@ -116,11 +119,17 @@ async def conversation(
         await reopen_topic(context, session, closed)
         return closed, REOPENED
     urgency = "high" if waiting == "person:high" else "normal"
+    return await new_conversation(context, session, user, urgency), None
+
+
+async def new_conversation(
+    context: PortaContext, session: AsyncSession, user: User, urgency: str
+) -> Case:
     opened = await cases.open_case(
         session, user, "person", language=context.t.locale, urgency=urgency
     )
     await place(context, session, opened)
-    return opened, None
+    return opened
 
 
 async def reopen_topic(context: PortaContext, session: AsyncSession, case: Case) -> None:
@@ -128,10 +137,8 @@ async def reopen_topic(context: PortaContext, session: AsyncSession, case: Case)
     if case.group_chat_id is None:
         await place(context, session, case)
         return
-    if case.thread_id is not None:
-        await cases.to_group(
-            session, case, "case-note", "reopenForumTopic", message_thread_id=case.thread_id
-        )
+    await cases.topic_call(session, case, "reopenForumTopic")
+    await refresh_card(context, session, case)
     t = team_translator(context)
     await cases.note_in_topic(
         session, case, say(t, N_("🔓 The young person wrote again: the case is open again."))

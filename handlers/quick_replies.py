@@ -14,7 +14,7 @@ from telegram import Update
 from bot.db.models import Case
 from bot.i18n import N_, Translator, nN_
 from bot.services import cases, catalog, programmes
-from handlers.callbacks import Callback, pack
+from handlers.callbacks import Callback, number, pack
 from handlers.cards import now
 from handlers.casecard import acting_on, card_screen, kick, team_translator, tell_person
 from handlers.common import PortaContext, buttons, say
@@ -107,14 +107,7 @@ async def quick_button(update: Update, context: PortaContext, data: Callback) ->
         await cases.audit(session, stored, staff_id, "quick reply", key)
         if key == "close":
             await cases.set_status(session, stored, "closed", staff_id)
-            if stored.thread_id is not None:
-                await cases.to_group(
-                    session,
-                    stored,
-                    "case-note",
-                    "closeForumTopic",
-                    message_thread_id=stored.thread_id,
-                )
+            await cases.topic_call(session, stored, "closeForumTopic")
         shown = await card_screen(context, session, stored)
     kick(context)
     return [toast(say(context.t, N_("✓ Sent in their language."))), shown]
@@ -127,7 +120,7 @@ async def values_for(
     if key in ("ack", "docs", "close"):
         return {}
     if key == "recv":
-        return {"days": int(args[0])} if args and args[0].isdigit() else None
+        return {"days": int(args[0])} if args and args[0] in map(str, DAYS) else None
     if key == "call":
         async with context.db() as session:
             programme = await programmes.get(session, case.programme_id or 0)
@@ -135,13 +128,13 @@ async def values_for(
         return {"phone": phone or context.settings.hub_contact}
     theirs = Translator(case.language, context.settings.zone)
     async with context.db() as session:
-        if key == "try" and args and args[0].isdigit():
+        if key == "try" and args and number(args[0]) is not None:
             programme = await programmes.get(session, int(args[0]))
             if programme is None:
                 return None
             texts = programmes.texts(programme, case.language, context.settings.default_language)
             return {"title": texts.get("title", ""), "contact": programme.contact or "-"}
-        if key == "meet" and len(args) == 3 and args[0].isdigit():
+        if key == "meet" and len(args) == 3 and number(args[0]) is not None:
             hub = await catalog.get_hub(session, int(args[0]))
             moment = meeting_time(args[1], args[2], theirs)
             if hub is None or moment is None:

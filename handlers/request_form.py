@@ -15,7 +15,7 @@ from telegram import Update
 from bot.db.models import Form, User
 from bot.i18n import N_, Translator
 from bot.services import cases, forms, programmes, users
-from handlers.callbacks import Callback, pack
+from handlers.callbacks import Callback, number, pack
 from handlers.casecard import (
     NEEDS,
     SITUATIONS,
@@ -25,6 +25,8 @@ from handlers.casecard import (
     describe_health,
     kick,
     place,
+    sos_button,
+    talk_button,
 )
 from handlers.common import ALREADY_SAVED, PortaContext, buttons, ids, say
 from handlers.screens import Screen, Shown, draw, frozen, replacing, screen, toast
@@ -54,7 +56,8 @@ QUESTIONS = {
     ),
     "consent": N_(
         "🔐 <b>This is health information.</b> It is private. Only the housing team sees it. "
-        "We delete it when your request is closed, or when you ask (/deleteme).\n\n"
+        "We delete it at the latest {days} days after your request is closed, or at once "
+        "when you ask (/deleteme).\n\n"
         "Do you agree that we save it for your request?"
     ),
     "needs": N_("What do you need?"),
@@ -98,7 +101,7 @@ async def ask(update: Update, context: PortaContext, form: Form) -> Shown:
     t, step = context.t, form.step
     if step == "summary":
         return await draw("request.summary", update, context, form)
-    text = say(t, QUESTIONS[step])
+    text = say(t, QUESTIONS[step], days=int(context.settings.case_retention_days))
     rows: list[list[tuple[str, str]]] = []
     if step == "programme":
         async with context.db() as session:
@@ -179,10 +182,7 @@ async def refused(update: Update, context: PortaContext, user: User | None) -> S
     t = context.t
     under_14 = user is not None and (user.step == users.GUARDIAN or user.age_band == "u14")
     message = UNDER_14 if under_14 else NO_CONSENT
-    rows = [
-        [(t.pgettext("button", "🆘 Nowhere to sleep tonight"), pack("hs", "sos"))],
-        [(t.pgettext("button", "💬 Talk to a person now"), pack("ps", "open", "normal"))],
-    ]
+    rows = [[sos_button(t)], [talk_button(t)]]
     return Screen(say(t, message), buttons(rows))
 
 
@@ -221,7 +221,9 @@ async def form_button(update: Update, context: PortaContext, data: Callback) -> 
         if allowed and user is not None and step == "new":
             if form is not None and value != "fresh":
                 return unfinished(t)
-            programme_id = int(value) if value.isdigit() else None
+            programme_id = number(value)
+            if programme_id is not None and not await is_housing(session, value):
+                programme_id = None  # a forged or removed programme: ask which one
             form = await forms.start(session, user.id, "housing", programme_id)
             users.wait_for(user, None)
         elif not allowed or user is None:
@@ -239,7 +241,7 @@ async def form_button(update: Update, context: PortaContext, data: Callback) -> 
             forms.restart(form)
         elif step == "resume":
             pass
-        elif step != form.step or not forms.valid(step, value):
+        elif not await answerable(session, form, step, value):
             return toast(say(t, ALREADY_SAVED))
         else:
             forms.answer(form, step, value, datetime.now(UTC))
@@ -251,6 +253,19 @@ async def form_button(update: Update, context: PortaContext, data: Callback) -> 
     if step in ("new", "resume"):
         return replacing(await draw("request.step", update, context, form))
     return [frozen(update, tapped(update)), *await draw("request.step", update, context, form)]
+
+
+async def answerable(session: AsyncSession, form: Form, step: str, value: str) -> bool:
+    """Whether a tapped answer fits the question the form is at (not an old or forged one)."""
+    if step != form.step or not forms.valid(step, value):
+        return False
+    return step != "programme" or value == "0" or await is_housing(session, value)
+
+
+async def is_housing(session: AsyncSession, value: str) -> bool:
+    wanted = number(value)
+    programme = await programmes.get(session, wanted) if wanted is not None else None
+    return programme is not None and programme.kind == "housing"
 
 
 def unfinished(t: Translator) -> Screen:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.db.models import Case, CaseEvent
 from bot.db.session import SessionFactory
@@ -194,6 +195,22 @@ async def test_talking_to_a_person_and_writing_again_after_closing(
     case = await only_case(db)
     assert case.status == "new" and case.reference == ref
 
+    async def card_usable() -> bool:  # the card came back to life with the case
+        card = (await client.topic_messages(chat, thread))[1]
+        return it.pgettext("button", "🙋 I take it") in worker.labels(card)
+
+    await eventually(card_usable, 60)
+
+    # Long after a closing, writing again is a new conversation.
+    await worker.tap(it.pgettext("button", "🔒 Close"), chat_id=chat)
+    async with db.begin() as session:
+        await session.execute(update(Case).values(closed_at=datetime.now(UTC) - timedelta(days=30)))
+    await user.send("Я знову тут")
+    fresh = REFERENCE.search((await user.last())["text"])
+    assert fresh is not None and fresh.group() != ref and fresh.group().startswith("P-")
+    new_thread = await topic_of(client, chat, fresh.group())
+    assert (await in_topic(client, chat, new_thread, 2, seconds=60))[1]["text"] == "Я знову тут"
+
 
 async def test_only_the_team_acts_on_its_cards_and_forged_buttons_change_nothing(
     client: SandboxClient, db: SessionFactory
@@ -228,6 +245,7 @@ async def test_only_the_team_acts_on_its_cards_and_forged_buttons_change_nothing
         [toast] = await stranger.toasts()
         assert toast["show_alert"] and "housing" in toast["text"]
     await worker.tap_data(card["message_id"], "cs:1:999999:claim", chat_id=chat)
+    await worker.tap_data(card["message_id"], "cs:1:99999999999999:claim", chat_id=chat)
     await worker.tap_data(card["message_id"], "qr:1:abc:close", chat_id=chat)
     await worker.tap_data(card["message_id"], f"qr:1:{card_id(card)}:try:999999", chat_id=chat)
     outsider = await client.add_user("Nobody", "en")

@@ -274,3 +274,37 @@ async def test_a_queued_reminder_is_withdrawn_when_the_place_is_given_up(
         ("reminder", "cancelled"),
         ("notice", "pending"),
     ]
+
+
+async def test_a_long_queue_for_a_group_does_not_hold_back_anyone_else(  # type: ignore[no-untyped-def]
+    db: SessionFactory, telegram
+) -> None:
+    emulator, bot = telegram
+    group = emulator.add_group("Staff")
+    emulator.set_bot_rights(group)
+    for n in range(40):  # a staff group takes about 20 a minute: this is two minutes' worth
+        await queue(db, group, f"copy {n}")
+    chat = emulator.add_user("Sam", "en")["id"]
+    await queue(db, chat, "your answer")
+    sender = Sender(db, make_send(bot))
+
+    async def answered() -> bool:
+        await sender.tick()
+        return received(emulator, chat) == ["your answer"]
+
+    deadline = asyncio.get_running_loop().time() + 10
+    while not await answered():
+        assert asyncio.get_running_loop().time() < deadline, "the private message waited"
+        await asyncio.sleep(0.1)
+    assert len(received(emulator, group)) < 10
+    await sender.drain()
+
+
+async def test_a_refused_message_keeps_its_place_in_its_chat(db: SessionFactory, telegram) -> None:  # type: ignore[no-untyped-def]
+    emulator, bot = telegram
+    chat = emulator.add_user("Sam", "en")["id"]
+    emulator.inject("sendMessage", ApiError(429, "Too Many Requests: retry after 1", 1))
+    for n in range(3):
+        await queue(db, chat, f"step {n}")
+    await run_until_done(Sender(db, make_send(bot)))
+    assert received(emulator, chat) == ["step 0", "step 1", "step 2"]

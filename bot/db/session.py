@@ -20,14 +20,19 @@ def create_engine(url: str) -> AsyncEngine:
     """Create the engine; for SQLite also its folder, foreign keys and a busy timeout."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True)
+        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     # One connection: SQLite has one writer (every transaction takes the write lock, below),
     # and transactions that queue for the pool's connection wait their turn in order, where
     # several connections would poll for the lock in SQLite's busy handler, with growing sleeps.
     engine = create_async_engine(
-        url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
+        url,
+        connect_args={"timeout": 30},
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=60,
+        hide_parameters=True,  # a logged error must not carry what people wrote
     )
 
     @event.listens_for(engine.sync_engine, "connect")

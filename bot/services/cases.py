@@ -9,10 +9,10 @@ meanwhile learn their topic once it exists (`after_delivery`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,12 +30,7 @@ GROUP_KINDS = ("case-topic", "case-card", "case-in", "case-note")
 NO_THREAD = ("createForumTopic", "editMessageText")  # calls that name no topic
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+now, aware = delivery.now, delivery.aware
 
 
 # -- opening ------------------------------------------------------------------------------
@@ -70,9 +65,9 @@ async def open_case(
             health=health,
             health_consent_at=health_consent_at,
         )
-        session.add(case)
         try:
-            async with session.begin_nested():
+            async with session.begin_nested():  # the savepoint, not the whole transaction
+                session.add(case)
                 await session.flush()
         except IntegrityError:
             continue
@@ -200,6 +195,11 @@ async def to_group(
 ) -> None:
     """Queue one call for the case's topic; until the topic exists its id is filled in later."""
     assert case.group_chat_id is not None
+    if case.thread_id is None and method not in NO_THREAD:
+        # The topic may be made meanwhile: lock the case, so that either its id is read
+        # here, or this row is queued before `after_delivery` hands the id on (PostgreSQL).
+        await session.flush()
+        await session.refresh(case, with_for_update=True)
     action = {"method": method, "case": case.id, **params}
     if method not in NO_THREAD and case.thread_id is not None:
         action["message_thread_id"] = case.thread_id
@@ -296,12 +296,12 @@ async def after_delivery(
 ) -> None:
     """Bookkeeping once a case's row has gone out (or failed): the new topic's id reaches
     the rows still waiting for it, the card's message id is kept, relayed ids recorded."""
-    if row.kind == "case-relay":
-        stored = await session.get(OutboxMessage, row.id)
-        if stored is not None:
-            stored.text = ""
+    if not row.kind.startswith("case"):
         return
-    if not row.kind.startswith("case") or not row.action:
+    # Once a row is done its text (a staff member's words, a card with a phone number) is
+    # Telegram's to keep, not Porta's.
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(text=""))
+    if not row.action:
         return
     case = await session.get(Case, int((row.action or {}).get("case", 0)))
     if case is None:
@@ -347,6 +347,12 @@ async def _record_copy(session: AsyncSession, case: Case, source: int, copy: int
     )
     if message is not None:
         message.copy_message_id = copy
+
+
+async def topic_call(session: AsyncSession, case: Case, method: str) -> None:
+    """Close or reopen the case's topic (once it has one)."""
+    if case.thread_id is not None and case.group_chat_id is not None:
+        await to_group(session, case, "case-note", method, message_thread_id=case.thread_id)
 
 
 def record_out(session: AsyncSession, case: Case, source: int) -> None:

@@ -24,7 +24,7 @@ CHOICES = {
     "consent": ("yes", "no"),
     "needs": ("home", "support", "both"),
 }
-NUMBERS = {"programme": (0, 10**9), "people": (2, 6), "children": (0, 3)}
+NUMBERS = {"programme": (0, 10**9 - 1), "people": (2, 6), "children": (0, 3)}
 
 
 async def get(session: AsyncSession, user_id: int) -> Form | None:
@@ -66,7 +66,7 @@ def valid(step: str, value: str) -> bool:
     if step in NUMBERS:
         low, high = NUMBERS[step]
         return value.isdigit() and low <= int(value) <= high
-    return step in ("phone", "access_note", "note")
+    return step in ("access_note", "note") and value == SKIP  # else they are typed
 
 
 def answer(form: Form, step: str, value: str, moment: datetime) -> None:

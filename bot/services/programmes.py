@@ -57,6 +57,9 @@ def check(data: dict[str, Any]) -> list[str]:
                 problems.append(f"texts.{language}.{key}: expected {', '.join(TEXT_KEYS)}")
             elif len(str(value)) > MAX_TEXT:
                 problems.append(f"texts.{language}.{key} is over {MAX_TEXT} characters")
+    for name, longest in (("contact", 120), ("address", 200)):
+        if len(str(data.get(name) or "")) > longest:
+            problems.append(f"{name} is over {longest} characters")
     for name, low, high in (("latitude", -90, 90), ("longitude", -180, 180)):
         value = data.get(name)
         if value is not None and not (isinstance(value, int | float) and low <= value <= high):
