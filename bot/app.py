@@ -255,33 +255,20 @@ def build_application(
     register_handlers(app)
     scheduler.start(app, settings)
     assert app.job_queue is not None
-    app.job_queue.run_repeating(
-        scheduler.guarded(reminders.plan),
-        interval=settings.reminder_scan_seconds,
-        first=1,
-        name="reminders",
-        job_kwargs={"max_instances": 1, "coalesce": True},
+    # The periodic work: what each job looks for, how often, and how soon after a start.
+    jobs = (
+        ("reminders", reminders.plan, settings.reminder_scan_seconds, 1),
+        ("broadcasts", broadcasts.tick, BROADCAST_SECONDS, 1),
+        ("cases-place", inbox.place_waiting, PLACE_SECONDS, 2),
+        ("cases-purge", inbox.purge, PURGE_SECONDS, 5),
     )
-    app.job_queue.run_repeating(
-        scheduler.guarded(broadcasts.tick),
-        interval=BROADCAST_SECONDS,
-        first=1,
-        name="broadcasts",
-        job_kwargs={"max_instances": 1, "coalesce": True},
-    )
-    app.job_queue.run_repeating(
-        scheduler.guarded(inbox.place_waiting),
-        interval=PLACE_SECONDS,
-        first=2,
-        name="cases-place",
-        job_kwargs={"max_instances": 1, "coalesce": True},
-    )
-    app.job_queue.run_repeating(
-        scheduler.guarded(inbox.purge),
-        interval=PURGE_SECONDS,
-        first=5,
-        name="cases-purge",
-        job_kwargs={"max_instances": 1, "coalesce": True},
-    )
+    for name, job, interval, first in jobs:
+        app.job_queue.run_repeating(
+            scheduler.guarded(job),
+            interval=interval,
+            first=first,
+            name=name,
+            job_kwargs={"max_instances": 1, "coalesce": True},
+        )
     assert isinstance(app, PortaApplication)
     return app

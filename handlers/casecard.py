@@ -251,19 +251,9 @@ async def card_screen(context: PortaContext, session: AsyncSession, case: Case) 
 async def refresh_card(context: PortaContext, session: AsyncSession, case: Case) -> None:
     """Bring the card in the topic up to date when no one tapped it (the person wrote
     again, or erased their data)."""
-    if case.group_chat_id is None or case.card_message_id is None:
-        return
     programme = await programmes.get(session, case.programme_id) if case.programme_id else None
     text, markup = card(context, case, programme)
-    await cases.to_group(
-        session,
-        case,
-        "case-note",
-        "editMessageText",
-        text=text,
-        reply_markup=markup.to_dict(),
-        message_id=case.card_message_id,
-    )
+    await stub_card(session, case, text, markup)
 
 
 async def withdraw_all(context: PortaContext, session: AsyncSession, user_id: int) -> None:
@@ -279,8 +269,11 @@ async def withdraw_all(context: PortaContext, session: AsyncSession, user_id: in
     kick(context)
 
 
-async def stub_card(session: AsyncSession, case: Case, text: str) -> None:
-    """The card in the topic keeps only `text`: the person's details leave the group too."""
+async def stub_card(
+    session: AsyncSession, case: Case, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """The card in the topic shows `text` now (without buttons, unless `markup`): after an
+    erasure the person's details leave the group too."""
     if case.group_chat_id is not None and case.card_message_id is not None:
         await cases.to_group(
             session,
@@ -288,6 +281,7 @@ async def stub_card(session: AsyncSession, case: Case, text: str) -> None:
             "case-note",
             "editMessageText",
             text=text,
+            reply_markup=markup.to_dict() if markup else None,
             message_id=case.card_message_id,
         )
 
