@@ -156,6 +156,11 @@ async def test_talking_to_a_person_and_writing_again_after_closing(
     thread = await topic_of(client, chat, ref)
     card, copied = await in_topic(client, chat, thread, 2)
     assert ref in card["text"] and copied["text"] == "Привіт, мені потрібна допомога зі школою"
+    await user.send_kind("document", "dovidka.pdf")
+    await user.send_kind("location", (43.85, 10.52))
+    _, _, document, location = await in_topic(client, chat, thread, 4, seconds=60)
+    assert document["document"]["file_name"] == "dovidka.pdf"
+    assert location["location"]["latitude"] == 43.85
 
     mark = (await user.last())["message_id"]
     await worker.send_kind("voice", chat_id=chat, thread_id=thread)
@@ -244,6 +249,11 @@ async def test_only_the_team_acts_on_its_cards_and_forged_buttons_change_nothing
         await stranger.tap(it.pgettext("button", "🙋 I take it"), chat_id=chat)
         [toast] = await stranger.toasts()
         assert toast["show_alert"] and "housing" in toast["text"]
+    mine_before = len(await user.bot_messages())
+    await operator.send("Ciao, sono dell'attività di calcio", chat_id=chat, thread_id=thread)
+    [_, _, refused] = await in_topic(client, chat, thread, 3, seconds=60)
+    assert refused["from"] == "bot" and refused["text"].startswith("⚠️")
+    assert len(await user.bot_messages()) == mine_before  # nothing reached the young person
     await worker.tap_data(card["message_id"], "cs:1:999999:claim", chat_id=chat)
     await worker.tap_data(card["message_id"], "cs:1:99999999999999:claim", chat_id=chat)
     await worker.tap_data(card["message_id"], "qr:1:abc:close", chat_id=chat)
