@@ -283,6 +283,7 @@ async def send(
     """The confirmed request becomes a case with a reference, placed in the housing group."""
     data = form.data
     health = data.get("health")
+    programme = await programmes.get(session, int(data.get("programme_id") or 0))
     case = await cases.open_case(
         session,
         user,
@@ -295,6 +296,8 @@ async def send(
         if health
         else None,
         health_consent_at=datetime.fromisoformat(health["consent_at"]) if health else None,
+        # Who answers about this programme; health needs are for housing staff only.
+        team=programme.team if programme and not health else None,
     )
     await place(context, session, case)
     await forms.drop(session, user.id)

@@ -47,14 +47,16 @@ async def open_case(
     fields: dict[str, Any] | None = None,
     health: dict[str, Any] | None = None,
     health_consent_at: datetime | None = None,
+    team: str | None = None,
 ) -> Case:
-    """A new case with the next reference of its kind and year (H-2026-0042)."""
+    """A new case with the next reference of its kind and year (H-2026-0042), for `team`
+    (by default the one of its kind: housing requests go to housing staff)."""
     year = now().year
     for _ in range(20):  # another process may take the same number at the same moment
         case = Case(
             reference=await next_reference(session, kind, year),
             kind=kind,
-            team=TEAM_OF_KIND[kind],
+            team=team or TEAM_OF_KIND[kind],
             user_id=user.id,
             chat_id=user.chat_id,
             language=language,
