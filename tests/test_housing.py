@@ -124,6 +124,9 @@ async def test_a_form_left_half_way_is_kept_and_can_be_continued_or_stopped(
     user = SandboxUser(await sandbox.restart_bot(), user.id)  # Porta restarts meanwhile
     await user.send("/menu")
     await user.tap(label(en, MENU_LABELS["housing"]))
+    await user.tap(en.pgettext("button", "▶️ Continue your request"))
+    assert (await user.last())["text"] == "When do you need a home?"
+    await user.tap(label(en, MENU_LABELS["housing"]))
     await user.tap(next(b for b in user.labels(await user.last()) if "Housing First" in b))
     await user.tap(en.pgettext("button", "✉️ Ask about this"))
     assert "did not finish" in (await user.last())["text"]
