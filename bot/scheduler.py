@@ -21,7 +21,7 @@ Job = Callable[[Any], Coroutine[Any, Any, None]]
 
 TICK_SECONDS = 0.5
 # Keys of a row's action that are Porta's own bookkeeping, not Bot API parameters.
-LOCAL_KEYS = {"method", "case", "after"}
+LOCAL_KEYS = {"method", "case"}
 
 
 def make_send(bot: Bot) -> SendFn:

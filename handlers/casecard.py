@@ -81,10 +81,8 @@ def person_translator(context: PortaContext, case: Case) -> Translator:
     return Translator(case.language, context.settings.zone)
 
 
-def programme_title(t: Translator, programme: Programme | None, default: str) -> str:
-    if programme is None:
-        return ""
-    return programmes.texts(programme, t.locale, default).get("title", programme.external_id)
+async def programme_of(session: AsyncSession, case: Case) -> Programme | None:
+    return await programmes.get(session, case.programme_id) if case.programme_id else None
 
 
 def topic_name(case: Case, programme: Programme | None) -> str:
@@ -110,7 +108,9 @@ def card(
         say(t, N_("Status: {status}"), status=t(STATUS_NAMES.get(case.status, case.status))),
     ]
     if programme is not None:
-        lines.append(say(t, N_("Programme: {title}"), title=programme_title(t, programme, default)))
+        lines.append(
+            say(t, N_("Programme: {title}"), title=programmes.title(programme, t.locale, default))
+        )
     if case.urgency in URGENCY_NAMES and case.kind == "housing":
         lines.append(say(t, N_("Urgency: {urgency}"), urgency=t(URGENCY_NAMES[case.urgency])))
     lines += describe(t, case.fields or {})
@@ -182,7 +182,7 @@ async def place(context: PortaContext, session: AsyncSession, case: Case) -> boo
     group = await cases.group_of(session, case.team)
     if group is None:
         return False
-    programme = await programmes.get(session, case.programme_id) if case.programme_id else None
+    programme = await programme_of(session, case)
     text, markup = card(context, case, programme)
     name = topic_name(case, programme)
     await cases.place_in_group(session, case, group, name, text, markup.to_dict())
@@ -243,16 +243,14 @@ async def acting_on(
 
 async def card_screen(context: PortaContext, session: AsyncSession, case: Case) -> Screen:
     """The card as it is now, in place of the tapped one."""
-    programme = await programmes.get(session, case.programme_id) if case.programme_id else None
-    text, markup = card(context, case, programme)
+    text, markup = card(context, case, await programme_of(session, case))
     return Screen(text, markup, replace=True)
 
 
 async def refresh_card(context: PortaContext, session: AsyncSession, case: Case) -> None:
     """Bring the card in the topic up to date when no one tapped it (the person wrote
     again, or erased their data)."""
-    programme = await programmes.get(session, case.programme_id) if case.programme_id else None
-    text, markup = card(context, case, programme)
+    text, markup = card(context, case, await programme_of(session, case))
     await stub_card(session, case, text, markup)
 
 

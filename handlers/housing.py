@@ -36,7 +36,7 @@ CENTRE = (43.8430, 10.5050)  # the middle of the city, when nothing better is kn
 
 def title(context: PortaContext, programme: Programme) -> str:
     locale, default = context.t.locale, context.settings.default_language
-    name = programmes.texts(programme, locale, default).get("title", programme.external_id)
+    name = programmes.title(programme, locale, default)
     return f"{EMOJI.get(programme.external_id, '🏠')} {name}"
 
 

@@ -95,29 +95,21 @@ async def conversation(
     """The case a message belongs to: the open one, a recently closed one (reopened), or a
     new conversation the person asked for; with a line to tell them, if any."""
     waiting = user.awaiting or ""
-    case = await cases.current(session, user.id)
-    if case is not None and not waiting.startswith("person:"):
+    asked = waiting.startswith("person:")  # they tapped "talk to a person" just before
+    if asked:
+        users.wait_for(user, None)
+    kind = "person" if asked else None
+    case = await cases.current(session, user.id, kind)
+    if case is not None:
         return case, None
-    days = context.settings.case_reopen_days
-    if not waiting.startswith("person:"):
-        closed = await cases.reopenable(session, user.id, days)
-        if closed is None:
-            # Someone the team talked with before, writing long after: a new conversation.
-            if not await cases.of_user(session, user.id):
-                return None, None
-            return await new_conversation(context, session, user, "normal"), None
-        await cases.reopen(session, closed)
-        await reopen_topic(context, session, closed)
-        return closed, REOPENED
-    users.wait_for(user, None)
-    person_case = await cases.current(session, user.id, "person")
-    if person_case is not None:
-        return person_case, None
-    closed = await cases.reopenable(session, user.id, days, "person")
+    closed = await cases.reopenable(session, user.id, context.settings.case_reopen_days, kind)
     if closed is not None:
         await cases.reopen(session, closed)
         await reopen_topic(context, session, closed)
         return closed, REOPENED
+    # Someone the team talked with before, writing long after, starts a new conversation too.
+    if not asked and not await cases.of_user(session, user.id):
+        return None, None
     urgency = "high" if waiting == "person:high" else "normal"
     return await new_conversation(context, session, user, urgency), None
 

@@ -132,8 +132,8 @@ async def values_for(
             programme = await programmes.get(session, int(args[0]))
             if programme is None:
                 return None
-            texts = programmes.texts(programme, case.language, context.settings.default_language)
-            return {"title": texts.get("title", ""), "contact": programme.contact or "-"}
+            name = programmes.title(programme, case.language, context.settings.default_language)
+            return {"title": name, "contact": programme.contact or "-"}
         if key == "meet" and len(args) == 3 and number(args[0]) is not None:
             hub = await catalog.get_hub(session, int(args[0]))
             moment = meeting_time(args[1], args[2], theirs)
@@ -188,8 +188,5 @@ async def programme_choices(context: PortaContext, case_id: int) -> Screen:
     async with context.db() as session:
         listed = list(await programmes.housing(session)) + list(await programmes.emergency(session))
     default = context.settings.default_language
-    options = [
-        (programmes.texts(p, t.locale, default).get("title", p.external_id), str(p.id))
-        for p in listed
-    ]
+    options = [(programmes.title(p, t.locale, default), str(p.id)) for p in listed]
     return choices(t, case_id, "try", options)

@@ -108,7 +108,7 @@ async def ask(update: Update, context: PortaContext, form: Form) -> Shown:
             listed = await programmes.housing(session)
         default = context.settings.default_language
         for programme in listed:
-            name = programmes.texts(programme, t.locale, default).get("title", "")
+            name = programmes.title(programme, t.locale, default)
             rows.append([choice(name, "programme", programme.id)])
         rows.append([choice(t.pgettext("button", "🤔 I am not sure"), "programme", 0)])
     elif step == "household":
@@ -160,7 +160,7 @@ async def summary(update: Update, context: PortaContext, form: Form) -> Shown:
             programme = await programmes.get(session, int(data["programme_id"]))
         if programme is not None:
             default = context.settings.default_language
-            lines.append("🏠 " + programmes.texts(programme, t.locale, default).get("title", ""))
+            lines.append("🏠 " + programmes.title(programme, t.locale, default))
     lines += describe(t, fields_of(data))
     if data.get("health"):
         lines += describe_health(t, data["health"])

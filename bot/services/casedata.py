@@ -37,10 +37,6 @@ def export(cases: Sequence[Case]) -> list[dict[str, object]]:
     ]
 
 
-async def open_of_user(session: AsyncSession, user_id: int) -> list[Case]:
-    return [case for case in await of_user(session, user_id) if case.status in OPEN]
-
-
 async def erase(session: AsyncSession, user_id: int) -> list[Case]:
     """Erase what the person's cases say about them: open ones are withdrawn, every one
     keeps only its reference, kind, status and dates (so that no reference or id is given

@@ -169,10 +169,6 @@ async def group_of(session: AsyncSession, team: str) -> int | None:
     return group.chat_id if group else None
 
 
-async def team_of(session: AsyncSession, chat_id: int) -> str | None:
-    return await session.scalar(select(TeamGroup.team).where(TeamGroup.chat_id == chat_id))
-
-
 async def waiting_for_group(session: AsyncSession, team: str) -> Sequence[Case]:
     """Open cases of the team that have no place in a group yet (opened before it was
     linked), oldest first."""
@@ -226,7 +222,7 @@ async def place_in_group(
     """Give the case its topic and card in the team's group, then copy what the person
     already wrote (before the group was linked)."""
     case.group_chat_id, case.thread_id = group_chat_id, None
-    await to_group(session, case, "case-topic", "createForumTopic", name=topic_name[:128])
+    await to_group(session, case, "case-topic", "createForumTopic", name=topic_name)
     await to_group(
         session, case, "case-card", "sendMessage", text=card_text, reply_markup=card_markup
     )

@@ -137,6 +137,11 @@ def texts(programme: Programme, locale: str, fallback: str) -> dict[str, str]:
     return chosen
 
 
+def title(programme: Programme, locale: str, fallback: str) -> str:
+    """The programme's name in `locale` (as `texts` picks it), else its id."""
+    return texts(programme, locale, fallback).get("title", programme.external_id)
+
+
 def openings(programme: Programme, day: date) -> list[Opening]:
     """When the service is open on `day` (local)."""
     weekday = DAYS[day.weekday()]
