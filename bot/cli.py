@@ -73,17 +73,34 @@ SANDBOX_DB = "sqlite+aiosqlite:///data/sandbox.db"
 
 @cli.command()
 def sandbox(
-    port: Annotated[int, typer.Option(help="Port of the local Bot API emulator.")] = 8081,
+    port: Annotated[
+        int, typer.Option(help="Port of the page and the Bot API emulator (127.0.0.1).")
+    ] = 8081,
+    terminal: Annotated[
+        bool, typer.Option("--terminal", help="Chat in this terminal instead of a web page.")
+    ] = False,
     language: Annotated[str, typer.Option(help="Telegram language of the terminal user.")] = "",
     operator: Annotated[bool, typer.Option(help="Make the terminal user an admin.")] = True,
     database: Annotated[str, typer.Option(help="The sandbox's own database.")] = SANDBOX_DB,
 ) -> None:
-    """Start the emulator and Porta in one process, with a chat in this terminal."""
-    from bot.sandbox.terminal import run_sandbox
-
+    """Start the emulator and Porta in one process and open them in a web page that looks
+    like Telegram (or, with --terminal, a chat in this terminal). The web page starts from
+    the demo set each time."""
     settings = settings_or_exit().model_copy(update={"database_url": database})
     setup_logging("WARNING")
-    asyncio.run(run_sandbox(settings, port, language or settings.default_language, operator))
+    if terminal:
+        from bot.sandbox.terminal import run_sandbox
+
+        language = language or settings.default_language
+        asyncio.run(run_sandbox(settings, port, language, operator))
+        return
+    from bot.sandbox.web import serve_page
+
+    try:
+        asyncio.run(serve_page(settings, port))
+    except OSError as error:  # the port is taken, most often
+        typer.echo(f"porta: cannot serve the sandbox on port {port}: {error}", err=True)
+        raise typer.Exit(2) from None
 
 
 @db_cli.command("upgrade")

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Callable
 
 from telegram.error import InvalidToken, NetworkError
 
@@ -30,12 +31,19 @@ class StartupError(Exception):
     """Porta cannot start; the message says why in one line."""
 
 
-async def run(settings: Settings) -> None:
-    """Start Porta and poll until SIGINT or SIGTERM."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for number in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(number, stop.set)
+async def run(
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    started: Callable[[PortaApplication], None] | None = None,
+) -> None:
+    """Start Porta and poll until SIGINT or SIGTERM, or until `stop` is set by whoever
+    runs Porta inside a larger program (the web sandbox), which `started` tells of the
+    running application."""
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(number, stop.set)
     await reach_database(settings, stop)
     app = build_application(settings)
     try:
@@ -45,6 +53,8 @@ async def run(settings: Settings) -> None:
         await app.updater.start_polling(error_callback=polling_failed)
         await app.start()
         log.info("Porta is running")
+        if started is not None:
+            started(app)
         await stop.wait()
         await app.updater.stop()
         await app.stop()

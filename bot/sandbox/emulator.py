@@ -129,6 +129,7 @@ class Chat:
     topics: dict[int, Topic] = field(default_factory=dict)
     # user_id -> ChatMember JSON (the bot's own entry too); empty for private chats.
     members: dict[int, dict[str, Any]] = field(default_factory=dict)
+    typing_until: float = 0.0  # monotonic time a sendChatAction stops showing
 
     def as_json(self, users: dict[int, dict[str, Any]]) -> dict[str, Any]:
         if self.type == "private" and self.user_id is not None:
@@ -232,6 +233,24 @@ class BotApi:
         self.watch: Callable[[Call], None] | None = None
         # Chats whose Bot API calls answer only after this many seconds.
         self.slow_chats: dict[int, float] = {}
+        # A count of changes anyone could see, and the events of those watching for one
+        # (the web sandbox's live page).
+        self.version = 0
+        self.listeners: set[asyncio.Event] = set()
+
+    def changed(self) -> None:
+        """Something a person could see has changed: wake whoever watches."""
+        self.version += 1
+        for listener in self.listeners:
+            listener.set()
+
+    def reset(self) -> None:
+        """Forget every person, chat, update, call and file, as at start; whoever watches
+        for changes keeps watching."""
+        listeners, version = self.listeners, self.version
+        BotApi.__init__(self, self.token, str(self.bot_user["username"]), self.limits)
+        self.listeners, self.version = listeners, version
+        self.changed()
 
     def inject(self, method: str, *faults: Exception) -> None:
         """Make the next calls of `method` fail (429, 400, 500 or a dropped connection)."""
@@ -268,6 +287,8 @@ class BotApi:
         self.calls.append(Call(name, recorded, True, None, time.time(), ignored))
         if self.watch is not None:
             self.watch(self.calls[-1])
+        if name != "getUpdates":
+            self.changed()
         return {"ok": True, "result": result}
 
     # -- helpers ----------------------------------------------------------------------------

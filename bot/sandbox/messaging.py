@@ -142,6 +142,7 @@ class MessagingApi(ProfileApi):
         chat = self.chat_for(chat_id)
         self.reachable(chat)
         chat.thread_fields(message_thread_id, self.bot_id)
+        chat.typing_until = time.monotonic() + 5  # as long as a Telegram app shows it
         return True
 
     # -- what every send does ---------------------------------------------------------------

@@ -73,9 +73,11 @@ class Emulator(GroupsApi):
         value: Any = None,
         chat_id: int | None = None,
         thread_id: int | None = None,
+        upload: Upload | None = None,
     ) -> int:
         """A user sends a message (text, command, photo, sticker, location, voice, document),
-        to the bot or in a group they are a member of (in topic `thread_id` of a forum)."""
+        to the bot or in a group they are a member of (in topic `thread_id` of a forum); the
+        file's bytes are `upload`, or a placeholder."""
         chat = self.member_chat(user_id, chat_id)
         try:
             thread = chat.thread_fields(thread_id, user_id)
@@ -87,7 +89,12 @@ class Emulator(GroupsApi):
         for media in ("photo", "document", "voice", "sticker"):
             if media in fields:  # the bot may send the same file on by its file_id
                 item = fields[media][-1] if media == "photo" else fields[media]
-                self.files[item["file_id"]] = Upload(f"{media}.bin", b"\x00" * 64, "image/jpeg")
+                self.files[item["file_id"]] = upload or Upload(
+                    f"{media}.bin", b"\x00" * 64, "image/jpeg"
+                )
+                if upload is not None and media in ("document", "voice"):
+                    item["mime_type"] = upload.content_type
+                    item["file_size"] = len(upload.content)
         record = self.new_record(chat, self.person(user_id), fields, "user")
         return self.push_update("message", record.message)
 
@@ -238,6 +245,7 @@ def view(record: Record, group: bool = False) -> dict[str, Any]:
             for row in (record.reply_markup or {}).get("inline_keyboard", [])
         ],
         "edited": "edit_date" in message,
+        "date": message["date"],
     }
     for kind in ("document", "venue", "location", "photo", "sticker", "voice"):
         if kind in message:

@@ -92,4 +92,5 @@ class UpdatesApi(BotApi):
         update_id = next(self.update_ids)
         self.updates.append({"update_id": update_id, kind: payload})
         self.update_event.set()
+        self.changed()
         return update_id

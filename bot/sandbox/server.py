@@ -6,6 +6,7 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import BodyPartReader, web
 
@@ -228,7 +229,10 @@ async def file(request: web.Request) -> web.Response:
     upload = request.app[EMULATOR].files.get(request.match_info["file_id"])
     if upload is None:
         raise web.HTTPNotFound()
-    return web.Response(body=upload.content, content_type=upload.content_type)
+    headers = {"Content-Type": upload.content_type}
+    if request.query.get("download"):
+        headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(upload.filename)}"
+    return web.Response(body=upload.content, headers=headers)
 
 
 async def calls(request: web.Request) -> web.Response:
@@ -256,9 +260,14 @@ async def bot_state(request: web.Request) -> web.Response:
     )
 
 
-def create_app(emulator: Emulator) -> web.Application:
+def create_app(
+    emulator: Emulator, extend: Callable[[web.Application], None] | None = None
+) -> web.Application:
+    """The emulator's routes; `extend` adds more (the web sandbox's page) before start."""
     app = web.Application(middlewares=[sandbox_errors], client_max_size=60 * 1024 * 1024)
     app[EMULATOR] = emulator
+    if extend is not None:
+        extend(app)
     app.router.add_route("*", "/bot{token}/{method}", bot_api)
     app.router.add_post("/sandbox/users", add_user)
     app.router.add_post("/sandbox/groups", add_group)
@@ -282,9 +291,17 @@ def create_app(emulator: Emulator) -> web.Application:
 class EmulatorServer:
     """The emulator served on 127.0.0.1; port 0 picks a free one."""
 
-    def __init__(self, emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        emulator: Emulator,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        extend: Callable[[web.Application], None] | None = None,
+    ) -> None:
         self.emulator, self.host, self.port = emulator, host, port
-        self.runner = web.AppRunner(create_app(emulator), access_log=None)
+        self.runner = web.AppRunner(
+            create_app(emulator, extend), access_log=None, shutdown_timeout=2
+        )
 
     @property
     def url(self) -> str:
