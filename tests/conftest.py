@@ -21,6 +21,8 @@ from bot.sandbox.limits import Limits
 from bot.sandbox.people import Emulator
 from bot.sandbox.runner import Sandbox
 
+pytest_plugins = ["tests.web"]  # the web sandbox's fixtures: world, http
+
 POSTGRES_URL = os.environ.get("PORTA_TEST_DATABASE_URL", "")
 
 

@@ -138,6 +138,8 @@ async def upload(request: web.Request) -> web.Response:
     world, person = request.app[WORLD], user_id(request)
     fields: dict[str, str] = {}
     file: Upload | None = None
+    if not request.content_type.startswith("multipart/"):
+        raise ValueError("send the file as multipart/form-data")
     async for part in await request.multipart():
         if not isinstance(part, BodyPartReader) or part.name is None:
             continue

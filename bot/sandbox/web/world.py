@@ -198,11 +198,8 @@ class World:
     async def people(self) -> list[dict[str, Any]]:
         ids = list(self.emulator.users)
         async with self.sessions() as session:
-            chosen = dict(
-                (await session.execute(select(User.id, User.language).where(User.id.in_(ids))))
-                .tuples()
-                .all()
-            )
+            rows = await session.execute(select(User.id, User.language).where(User.id.in_(ids)))
+            chosen = {row.id: row.language for row in rows}
             roles = {o.telegram_id: o.role for o in await operators.all_operators(session)}
         people = []
         for user_id, user in self.emulator.users.items():

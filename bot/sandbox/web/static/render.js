@@ -42,12 +42,36 @@ export function spoiler(children) {
   return span;
 }
 
-export function revealSpoiler(span) {
+function revealSpoiler(span) {
   span.classList.add("revealed");
   span.removeAttribute("role");
   span.setAttribute("tabindex", "-1"); // keeps focus where it was
   span.removeAttribute("aria-label");
   span.firstElementChild?.removeAttribute("aria-hidden");
+}
+
+// Spoilers (click, Enter, Space) and expandable quotes inside a container.
+export function setupRichText(container) {
+  container.addEventListener("click", (e) => {
+    const hidden = e.target.closest(".spoiler:not(.revealed)");
+    if (hidden) {
+      e.preventDefault();
+      revealSpoiler(hidden);
+      return;
+    }
+    const toggle = e.target.closest(".bq-toggle");
+    if (!toggle) return;
+    const open = !toggle.previousElementSibling.classList.toggle("collapsed");
+    toggle.setAttribute("aria-expanded", String(open));
+    toggle.textContent = open ? "Show less" : "Show more";
+  });
+  container.addEventListener("keydown", (e) => {
+    const hidden = e.target.closest?.(".spoiler:not(.revealed)");
+    if (hidden && (e.key === "Enter" || e.key === " ")) {
+      e.preventDefault();
+      revealSpoiler(hidden);
+    }
+  });
 }
 
 function blockquote(source, children) {
@@ -323,4 +347,132 @@ export function reconcile(container, items) {
       refocus.node.focus({ preventScroll: true });
     }
   }
+}
+
+// ---- the side panel, notices, menus -------------------------------------------------------
+
+export function personLabel(p) {
+  const lang = p.language || p.language_code;
+  return `${p.first_name}${lang ? ` (${lang})` : ""}${p.role ? ` · ${p.role}` : ""}`;
+}
+
+export function personButton(p, pressed) {
+  return el("button", {
+    type: "button", class: "person", "data-user-id": p.id, "aria-pressed": String(pressed), text: personLabel(p),
+  });
+}
+
+export function keepFocus(container, attrs, rebuild) {
+  const active = document.activeElement;
+  const was = container.contains(active) ? attrs.map((a) => active.getAttribute(a)) : null;
+  rebuild();
+  if (!was) return;
+  const match = [...container.querySelectorAll("button")].find((b) => attrs.every((a, i) => b.getAttribute(a) === was[i]));
+  (match || container.querySelector("button"))?.focus();
+}
+
+function topicButton(g, topic, view) {
+  const thread = topic ? topic.message_thread_id : null;
+  const pressed = view.c === g.chat_id && view.t === thread;
+  const colour = topic && Number.isFinite(topic.icon_color) ? `#${topic.icon_color.toString(16).padStart(6, "0")}` : null;
+  const dot = el("span", { class: "topic-dot", "aria-hidden": "true" });
+  if (colour) dot.style.backgroundColor = colour;
+  return el("button", {
+    type: "button", class: "topic", "data-chat-id": g.chat_id, "data-thread-id": thread === null ? "" : thread,
+    "aria-pressed": String(pressed),
+  }, dot, el("span", { class: "topic-name", text: topic ? `${topic.closed ? "🔒 " : ""}${topic.name}` : "# General" }),
+  topic?.closed ? el("span", { class: "visually-hidden", text: " (closed)" }) : null);
+}
+
+export function groupSection(g, view) {
+  const headingId = `group-${String(g.chat_id).replace(/\W/g, "_")}`;
+  return el("section", { class: "group", "aria-labelledby": headingId },
+    el("h3", { id: headingId, text: g.title }),
+    g.team ? el("p", { class: "hint", text: `Team: ${g.team}` }) : null,
+    topicButton(g, null, view),
+    ...(g.topics || []).map((t) => topicButton(g, t, view)));
+}
+
+let toastTimer = 0;
+export function showToast(text) {
+  const box = document.getElementById("toast");
+  clearTimeout(toastTimer);
+  box.textContent = text;
+  box.classList.add("show");
+  toastTimer = setTimeout(() => {
+    box.classList.remove("show");
+    box.textContent = "";
+  }, 3000);
+}
+
+const alerts = [];
+let alertReturn = null;
+export function showAlert(text) {
+  const dialog = document.getElementById("alert");
+  if (dialog.open) {
+    alerts.push(text);
+    return;
+  }
+  alertReturn = document.activeElement;
+  document.getElementById("alert-text").textContent = text;
+  dialog.showModal();
+  document.getElementById("alert-ok").focus();
+}
+
+document.getElementById("alert-ok").addEventListener("click", () => document.getElementById("alert").close());
+document.getElementById("alert").addEventListener("close", () => {
+  if (alerts.length) {
+    showAlert(alerts.shift());
+    return;
+  }
+  if (alertReturn && alertReturn.isConnected) alertReturn.focus();
+  else document.getElementById("composer").focus();
+  alertReturn = null;
+});
+
+// A menu button: arrow keys, Home/End, Escape (focus back), Tab and a click outside close it.
+export function setupMenu(button, menu, onChoose) {
+  const items = () => [...menu.querySelectorAll("[role='menuitem']")];
+  const set = (open, focusBack = false) => {
+    menu.hidden = !open;
+    button.setAttribute("aria-expanded", String(open));
+    if (open) items()[0].focus();
+    else if (focusBack) button.focus();
+  };
+  button.addEventListener("click", () => set(menu.hidden));
+  button.addEventListener("keydown", (e) => {
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      set(true);
+      if (e.key === "ArrowUp") items().at(-1).focus();
+    }
+  });
+  menu.addEventListener("keydown", (e) => {
+    const all = items();
+    const i = all.indexOf(document.activeElement);
+    const moves = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: all.length - 1 };
+    if (e.key in moves) {
+      e.preventDefault();
+      all[(moves[e.key] + all.length) % all.length].focus();
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      set(false, true);
+    } else if (e.key === "Tab") {
+      set(false);
+    }
+  });
+  document.addEventListener("pointerdown", (e) => {
+    if (!menu.hidden && !button.parentElement.contains(e.target)) set(false);
+  });
+  menu.addEventListener("click", (e) => {
+    const item = e.target.closest("[role='menuitem']");
+    if (!item) return;
+    set(false, true);
+    onChoose(item.id);
+  });
+}
+
+export function keyboardRows(rows) {
+  return rows.map((row) => el("div", { class: "rk-row" },
+    ...row.map((label) => el("button", { type: "button", dir: "auto", text: typeof label === "string" ? label : label.text }))));
 }
