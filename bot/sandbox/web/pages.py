@@ -66,6 +66,7 @@ async def chat(request: web.Request) -> web.Response:
     """A person's chat with Porta, or a staff group's General topic, or one of its topics."""
     world, person = request.app[WORLD], user_id(request)
     emulator = world.emulator
+    version = emulator.version  # what is shown is at least this new
     group_id = optional_int(request.query.get("chat_id") or None)
     thread_id = optional_int(request.query.get("thread_id") or None)
     room = emulator.member_chat(person, group_id)
@@ -87,6 +88,7 @@ async def chat(request: web.Request) -> web.Response:
     ]
     return as_json(
         {
+            "version": version,
             "title": title,
             "dir": await world.direction(person) if room.type == "private" else "ltr",
             "typing": world.typing(room.id),

@@ -494,6 +494,7 @@ $("reset").addEventListener("click", async () => {
 
 $("panel-toggle").addEventListener("click", () => setPanel(!document.body.classList.contains("panel-open")));
 $("backdrop").addEventListener("click", () => setPanel(false));
+$("panel-close").addEventListener("click", () => setPanel(false));
 $("panel").addEventListener("keydown", (e) => {
   if (e.key === "Escape" && narrow.matches && document.body.classList.contains("panel-open")) {
     e.preventDefault();
