@@ -36,6 +36,7 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+README_SCREENSHOT = bool(os.environ.get("PORTA_README_SCREENSHOT"))  # read before the fixtures
 LUCA, AMIRA, GIULIA = 10001, 10002, 10004
 REFERENCE = re.compile(r"H-\d{4}-\d{4}")
 
@@ -155,7 +156,7 @@ async def test_onboarding_in_italian_then_signing_up_and_the_calendar_file(
         card.locator(".inline-btn", has_text=it.pgettext("button", "📅 Add to calendar"))
     ).to_be_visible()
     await phone.shot("it-3-signed-up")
-    if os.environ.get("PORTA_README_SCREENSHOT"):
+    if README_SCREENSHOT:
         docs = folder(ROOT / "docs")
         await page.set_viewport_size({"width": 1100, "height": 760})
         await phone.settle()
@@ -225,6 +226,7 @@ async def test_arabic_right_to_left_and_a_housing_request_answered_by_staff(
 
     # Giulia, housing staff, opens the topic of the case in the group view.
     await phone.open(GIULIA)
+    await page.locator("#panel-toggle").click()  # on a phone the groups are behind ☰
     topic = page.locator("#groups .topic", has_text=reference)
     await expect(topic).to_be_visible(timeout=60_000)  # the outbox paces group messages
     await topic.click()
@@ -243,3 +245,89 @@ async def test_arabic_right_to_left_and_a_housing_request_answered_by_staff(
     await expect(bubble).to_be_visible(timeout=60_000)
     await phone.shot("ar-3-answer")
     assert world.emulator.unanswered_queries() == []
+
+
+CONTRAST = """() => {
+  const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const parse = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const background = (element) => {
+    for (let e = element; e; e = e.parentElement) {
+      const [r, g, b, a = 1] = parse(getComputedStyle(e).backgroundColor);
+      if (a > 0.95) return [r, g, b];
+    }
+    return [255, 255, 255];
+  };
+  const poor = [];
+  for (const element of document.querySelectorAll("body *")) {
+    const own = [...element.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !element.getClientRects().length) continue;
+    const style = getComputedStyle(element);
+    if (style.visibility === "hidden" || Number(style.opacity) === 0) continue;
+    const [l1, l2] = [luminance(parse(style.color)), luminance(background(element))];
+    const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    if (ratio < 4.5) poor.push(`${element.tagName}.${element.className}: ${ratio.toFixed(2)}`);
+  }
+  return poor;
+}"""
+
+UNLABELLED = """() => [...document.querySelectorAll("button, a[href], input, select, textarea")]
+  .filter((e) => e.getClientRects().length && e.type !== "hidden")
+  .filter((e) => !(e.getAttribute("aria-label") || e.textContent.trim() || e.labels?.length
+                   || e.getAttribute("aria-labelledby") || e.title))
+  .map((e) => e.outerHTML.slice(0, 80))"""
+
+
+async def test_the_page_at_360_pixels_with_the_keyboard_alone_and_in_two_tabs(
+    page: Page, world: World
+) -> None:
+    phone = Phone(page, world)
+    await page.set_viewport_size({"width": 360, "height": 740})
+    await phone.open(LUCA)
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360
+    assert await page.evaluate(UNLABELLED) == []
+
+    # The side panel is behind the ☰ button: open it and choose Olena with the keyboard.
+    toggle = page.locator("#panel-toggle")
+    await toggle.focus()
+    outline = await toggle.evaluate(
+        "e => { const s = getComputedStyle(e); return s.outlineStyle + ' ' + s.outlineWidth + ' ' + s.boxShadow; }"
+    )
+    assert not outline.startswith("none") or "rgb" in outline  # a visible focus ring
+    await page.keyboard.press("Enter")
+    await expect(toggle).to_have_attribute("aria-expanded", "true")
+    olena = page.locator('#people .person[data-user-id="10003"]')
+    await olena.focus()
+    await page.keyboard.press("Enter")
+    await expect(olena).to_have_attribute("aria-pressed", "true")
+    await phone.settle()
+    start = page.locator("#start")
+    await start.focus()
+    await page.keyboard.press("Enter")
+    await phone.settle()
+    uk = translator("uk")
+    await expect(page.locator("#chat article.msg .body").last).to_contain_text("Porta")
+    continue_button = page.locator(
+        "#chat .inline-btn", has_text=uk.pgettext("button", "Continue ▶")
+    )
+    await continue_button.focus()
+    await page.keyboard.press("Space")
+    await phone.settle()
+    assert await page.evaluate(CONTRAST) == []
+    assert await page.evaluate(UNLABELLED) == []
+    await phone.shot("a11y-360")
+
+    # A second tab on the same view follows what the first does, live.
+    other = await page.context.new_page()
+    await other.goto(f"{world.url}#u=10003")
+    await expect(other.locator("#chat article.msg").last).to_be_visible()
+    await phone.tap(label(uk, AGE_LABELS["18_24"]))
+    question = await phone.last_text()
+    await expect(other.locator("#chat article.msg .body").last).to_have_text(question)
+    # Typing in the composer and pressing Enter sends; the tab that did not type sees it.
+    await phone.tap(uk.pgettext("button", "✅ I agree"))
+    await phone.write("Sant'Anna")
+    await expect(
+        other.locator('#chat article.msg[data-from="user"] .body', has_text="Sant'Anna")
+    ).to_be_visible()

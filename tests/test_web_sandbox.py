@@ -131,6 +131,7 @@ async def test_documents_photos_and_voice_notes_are_real_files(
     assert download.content == b"%PDF-1.4 demo"
     assert download.headers["content-disposition"].startswith("attachment;")
     voice = next(m["voice"] for m in messages if "voice" in m)
+    assert voice["duration"] == 1  # as long as the sound plays
     sound = await http.get(f"/sandbox/files/{voice['file_id']}")
     assert sound.content[:4] == b"RIFF" and sound.headers["content-type"] == "audio/wav"
 
@@ -160,8 +161,10 @@ async def test_reset_starts_again_from_the_demo_set(world: World, http: httpx.As
     await act(http, world, f"/web/users/{GIULIA}/role", {"role": None})
     made = await http.post("/web/users", json={"first_name": "Nora", "language_code": "sq"})
     assert made.status_code == 200
+    groups = (await http.get("/web/state")).json()["groups"]
     assert (await http.post("/web/reset")).status_code == 200
     state = (await http.get("/web/state")).json()
+    assert [g["chat_id"] for g in state["groups"]] == [g["chat_id"] for g in groups]
     assert [p["first_name"] for p in state["users"]][-1] == "Sara"  # Nora is gone
     assert next(p for p in state["users"] if p["id"] == GIULIA)["role"] == "housing"
     assert (await chat(http, LUCA))["messages"] == []

@@ -24,9 +24,13 @@ class GroupsApi(ForumApi):
 
     # -- groups -----------------------------------------------------------------------------
 
-    def add_group(self, title: str = "Hub group", forum: bool = False) -> int:
+    def add_group(
+        self, title: str = "Hub group", forum: bool = False, chat_id: int | None = None
+    ) -> int:
         """A supergroup (with topics when `forum`) where the bot is a plain member."""
-        chat_id = -1_000_000_000_000 - next(self.group_ids)
+        chat_id = chat_id or -1_000_000_000_000 - next(self.group_ids)
+        if chat_id in self.chats:
+            raise SandboxError(f"chat {chat_id} exists")
         # Message 1 is the group's own creation: no topic ever has thread id 1 (General's).
         chat = Chat(id=chat_id, type="supergroup", title=title, is_forum=forum, next_message_id=2)
         chat.members[self.bot_id] = member_json(self.bot_user, "member")

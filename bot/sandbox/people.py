@@ -4,9 +4,11 @@ in their private chat with the bot and in groups (with forum topics)."""
 from __future__ import annotations
 
 import copy
+import io
 import itertools
 import secrets
 import time
+import wave
 from typing import Any
 
 from bot.sandbox.emulator import (
@@ -95,6 +97,8 @@ class Emulator(GroupsApi):
                 if upload is not None and media in ("document", "voice"):
                     item["mime_type"] = upload.content_type
                     item["file_size"] = len(upload.content)
+                if upload is not None and media == "voice":
+                    item["duration"] = max(1, round(seconds_of(upload.content)))
         record = self.new_record(chat, self.person(user_id), fields, "user")
         return self.push_update("message", record.message)
 
@@ -259,6 +263,15 @@ def view(record: Record, group: bool = False) -> dict[str, Any]:
         if record.service:
             shown[record.service] = message[record.service]
     return shown
+
+
+def seconds_of(sound: bytes) -> float:
+    """How long a WAV recording plays (0 when it is not one)."""
+    try:
+        with wave.open(io.BytesIO(sound)) as recording:
+            return recording.getnframes() / recording.getframerate()
+    except (wave.Error, EOFError):
+        return 0.0
 
 
 def message_fields(kind: str, value: Any) -> dict[str, Any]:

@@ -154,9 +154,8 @@ class World:
         emulator = self.emulator
         for user_id, name, language, _ in DEMO_PEOPLE:
             emulator.add_user(name, language, user_id)
-        self.groups = {}
-        for team, title in STAFF_GROUPS:
-            chat_id = emulator.add_group(title, forum=True)
+        for team, title in STAFF_GROUPS:  # the same ids after a reset: links keep working
+            chat_id = emulator.add_group(title, forum=True, chat_id=self.groups.get(team))
             emulator.set_bot_rights(chat_id, "administrator", True)
             self.groups[team] = chat_id
         emulator.updates.clear()  # the groups were set up long ago

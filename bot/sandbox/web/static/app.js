@@ -160,6 +160,7 @@ async function loadOnce() {
   renderPanel();
   if (view.u === null) {
     showNoOne();
+    shown(state.version);
     return;
   }
   const key = viewKey();
@@ -169,6 +170,12 @@ async function loadOnce() {
     return;
   }
   renderChat(chat, key);
+  shown(Math.min(state.version ?? 0, chat.version ?? state.version ?? 0));
+}
+
+// The version of the server's world the page shows (tests wait for it).
+function shown(version) {
+  if (Number.isFinite(version)) document.body.dataset.version = String(version);
 }
 
 // ---- the side panel --------------------------------------------------------------------------
@@ -255,7 +262,7 @@ function renderChat(chat, key) {
   $("chat-title").textContent = chat.title;
   document.title = `${chat.title} · Porta sandbox`;
   $("chat-avatar").textContent = view.t !== null ? "#" : Array.from(chat.title || "?")[0];
-  $("chat-avatar").classList.toggle("group", group);
+  $("chat-avatar").classList.toggle("is-group", group);
   const groupTitle = (state.groups || []).find((g) => g.chat_id === view.c)?.title;
   $("chat-sub").textContent = chat.typing ? "typing…" : !group ? "bot" : view.t === null ? "General" : groupTitle || "topic";
   chatBox.setAttribute("dir", chat.dir === "rtl" ? "rtl" : "ltr");
@@ -506,6 +513,7 @@ narrow.addEventListener("change", () => { if (!narrow.matches) setPanel(false, f
 // ---- start ----------------------------------------------------------------------------------
 
 window.addEventListener("hashchange", () => {
+  delete document.body.dataset.version; // a new view: not shown yet
   readHash();
   refresh();
 });

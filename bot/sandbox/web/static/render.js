@@ -207,8 +207,7 @@ function media(m) {
       el("audio", {
         class: "voice", controls: true, preload: "metadata", src: fileUrl(m.voice.file_id),
         "aria-label": `Voice message, ${duration(m.voice.duration)}`,
-      }),
-      el("span", { class: "voice-len", text: duration(m.voice.duration) })));
+      })));
   }
   if (m.venue) {
     const v = m.venue;
@@ -237,8 +236,8 @@ function inlineKeyboard(rows) {
       const href = b.url ? safeHref(b.url) : null;
       if (href) {
         line.append(el("a", {
-          class: "inline-btn", href, target: "_blank", rel: "noopener noreferrer",
-        }, b.text, el("span", { class: "ext", "aria-hidden": "true", text: " ↗" })));
+          class: "inline-btn", href, target: "_blank", rel: "noopener noreferrer", title: "Opens in a new tab", text: b.text,
+        }));
       } else if (b.callback_data !== undefined && b.callback_data !== null) {
         line.append(el("button", { type: "button", class: "inline-btn", "data-callback": b.callback_data, text: b.text }));
       } else if (b.copy_text) {
@@ -262,10 +261,10 @@ function nameColour(key) {
 }
 
 const SERVICE = {
-  forum_topic_created: (t) => (t ? `Topic created: ${t}` : "Topic created"),
+  forum_topic_created: (name) => (name ? `Topic created: ${name}` : "Topic created"),
   forum_topic_closed: () => "Topic closed",
   forum_topic_reopened: () => "Topic reopened",
-  forum_topic_edited: (t) => (t ? `Topic renamed: ${t}` : "Topic edited"),
+  forum_topic_edited: (name) => (name ? `Topic renamed: ${name}` : "Topic edited"),
 };
 
 // ctx: {group: bool, userId: number, botName: string}
@@ -275,7 +274,9 @@ export function messageElement(m, ctx) {
   const art = el("article", { class: "msg", "data-message-id": m.message_id, "data-from": from });
   if (m.service) {
     art.classList.add("service");
-    const text = (SERVICE[m.service] || (() => m.service))(m.text);
+    const details = m[m.service];
+    const name = (details && typeof details === "object" && details.name) || m.text || "";
+    const text = (SERVICE[m.service] || (() => m.service.replace(/_/g, " ")))(name);
     art.append(el("div", { class: "body", dir: "auto", text }));
     return art;
   }
