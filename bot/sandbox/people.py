@@ -269,7 +269,7 @@ def seconds_of(sound: bytes) -> float:
     """How long a WAV recording plays (0 when it is not one)."""
     try:
         with wave.open(io.BytesIO(sound)) as recording:
-            return recording.getnframes() / recording.getframerate()
+            return float(recording.getnframes()) / float(recording.getframerate())
     except (wave.Error, EOFError):
         return 0.0
 
