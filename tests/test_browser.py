@@ -17,8 +17,9 @@ from pathlib import Path
 import icalendar
 import pytest
 
+from bot.i18n import Translator
 from bot.sandbox.web.world import World
-from handlers.casecard import NEEDS, SITUATIONS, WHEN
+from handlers.casecard import NEEDS, SIGNATURE, SITUATIONS, WHEN
 from handlers.labels import AGE_LABELS, INTEREST_LABELS, MENU_LABELS, label
 from handlers.quick_replies import LABELS, REPLIES
 from tests.flows import translator
@@ -110,6 +111,15 @@ class Phone:
         await target.click()
         await self.settle()
 
+    async def onboard(self, t: Translator) -> None:
+        """After Start: the language as Telegram says, 18–24, agree, San Vito, sport."""
+        await self.tap(t.pgettext("button", "Continue ▶"))
+        await self.tap(label(t, AGE_LABELS["18_24"]))
+        await self.tap(t.pgettext("button", "✅ I agree"))
+        await self.tap("San Vito")
+        await self.tap(label(t, INTEREST_LABELS["sport"]))
+        await self.tap(t.pgettext("button", "Done"))
+
     async def write(self, text: str) -> None:
         await self.page.locator("#composer").fill(text)
         await self.page.keyboard.press("Enter")
@@ -135,12 +145,7 @@ async def test_onboarding_in_italian_then_signing_up_and_the_calendar_file(
     await phone.settle()
     await expect(page.locator("#chat")).to_have_attribute("dir", "ltr")
     await phone.shot("it-1-welcome")
-    await phone.tap(it.pgettext("button", "Continue ▶"))
-    await phone.tap(label(it, AGE_LABELS["18_24"]))
-    await phone.tap(it.pgettext("button", "✅ I agree"))
-    await phone.tap("San Vito")
-    await phone.tap(label(it, INTEREST_LABELS["sport"]))
-    await phone.tap(it.pgettext("button", "Done"))
+    await phone.onboard(it)
     keyboard = page.locator("#reply-keyboard button")
     await expect(keyboard.first).to_be_visible()
     await phone.tap(label(it, MENU_LABELS["activities"]))
@@ -175,6 +180,14 @@ async def test_onboarding_in_italian_then_signing_up_and_the_calendar_file(
     event = next(iter(calendar.walk("VEVENT")))
     assert str(event["SUMMARY"]).split()[0] in title
     await phone.shot("it-4-calendar")
+
+    # Where it is: a venue with its address, coordinates and a map link.
+    await phone.tap(it.pgettext("button", "📍 Where"))
+    venue = page.locator("#chat .venue").last
+    await expect(venue).to_be_visible()
+    assert "Via" in await venue.inner_text() or "Piazza" in await venue.inner_text()
+    osm = await venue.locator("a.osm").get_attribute("href")
+    assert osm is not None and osm.startswith("https://www.openstreetmap.org/?mlat=43.8")
     assert world.emulator.unanswered_queries() == []
 
 
@@ -186,12 +199,7 @@ async def test_arabic_right_to_left_and_a_housing_request_answered_by_staff(
     await phone.open(AMIRA)
     await page.locator("#start").click()
     await phone.settle()
-    await phone.tap(ar.pgettext("button", "Continue ▶"))
-    await phone.tap(label(ar, AGE_LABELS["18_24"]))
-    await phone.tap(ar.pgettext("button", "✅ I agree"))
-    await phone.tap("San Vito")
-    await phone.tap(label(ar, INTEREST_LABELS["sport"]))
-    await phone.tap(ar.pgettext("button", "Done"))
+    await phone.onboard(ar)
     chat = page.locator("#chat")
     await expect(chat).to_have_attribute("dir", "rtl")
     direction = await chat.evaluate("element => getComputedStyle(element).direction")
@@ -236,6 +244,8 @@ async def test_arabic_right_to_left_and_a_housing_request_answered_by_staff(
     await phone.shot("staff-1-topic")
     await phone.tap(it.pgettext("button", "↩️ Quick replies"))
     await phone.tap(it(LABELS["docs"]))
+    await phone.write("Ciao Amira, ti chiamiamo domani.")  # typed in the topic: to Amira
+    await phone.write("! chiamare domani mattina")  # a note: stays in the topic
     await phone.shot("staff-2-quick-reply")
 
     # Amira reads the answer in Arabic.
@@ -243,6 +253,13 @@ async def test_arabic_right_to_left_and_a_housing_request_answered_by_staff(
     answer = ar(REPLIES["docs"]).replace("\u200f", "")[:30]
     bubble = page.locator('#chat article.msg[data-from="bot"] .body', has_text=answer)
     await expect(bubble).to_be_visible(timeout=60_000)
+    written = page.locator(
+        '#chat article.msg[data-from="bot"] .body', has_text="ti chiamiamo domani"
+    )
+    await expect(written).to_be_visible(timeout=60_000)
+    signature = ar(SIGNATURE).replace("\u200f", "")
+    assert signature in (await written.inner_text()).replace("\u200f", "")  # in Arabic
+    await expect(page.locator("#chat", has_text="chiamare domani mattina")).to_have_count(0)
     await phone.shot("ar-3-answer")
     assert world.emulator.unanswered_queries() == []
 
