@@ -8,6 +8,7 @@ Playwright for Python (in the dev extras); elsewhere they are skipped, saying so
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -91,6 +92,16 @@ class Phone:
         await self.page.goto(f"{self.world.url}#{view}")
         await self.settle()
 
+    @contextlib.asynccontextmanager
+    async def acting(self) -> AsyncIterator[None]:
+        """Around a click or a key that makes the page POST an action: wait for the server's
+        answer (a click returns before the request is made), then for Porta and the page."""
+        async with self.page.expect_response(
+            lambda r: r.request.method == "POST" and "/web/users/" in r.url
+        ):
+            yield
+        await self.settle()
+
     async def settle(self) -> None:
         """Porta has handled what was done, and the page shows the newest state."""
         await settled(self.world)
@@ -101,15 +112,18 @@ class Phone:
 
     async def tap(self, text: str, exact: bool = True) -> None:
         """Click the button labelled `text` (or, not `exact`, with `text` in its label) on the
-        newest message that has it, else on the reply keyboard."""
+        newest message that has it, else on the reply keyboard. What Porta sends to a group
+        comes through the outbox, after Porta has handled the tap: wait for it to show."""
         shown = re.compile(rf"^\s*{re.escape(text)}\s*$") if exact else re.compile(re.escape(text))
         inline = self.page.locator("#chat article.msg .inline-btn", has_text=shown)
+        anywhere = self.page.locator("#chat article.msg .inline-btn, #reply-keyboard button")
+        await expect(anywhere.filter(has_text=shown).first).to_be_visible(timeout=60_000)
         if await inline.count():
             target = inline.last
         else:
             target = self.page.locator("#reply-keyboard button", has_text=shown).first
-        await target.click()
-        await self.settle()
+        async with self.acting():
+            await target.click()
 
     async def onboard(self, t: Translator) -> None:
         """After Start: the language as Telegram says, 18–24, agree, San Vito, sport."""
@@ -122,8 +136,8 @@ class Phone:
 
     async def write(self, text: str) -> None:
         await self.page.locator("#composer").fill(text)
-        await self.page.keyboard.press("Enter")
-        await self.settle()
+        async with self.acting():
+            await self.page.keyboard.press("Enter")
 
     async def last_text(self) -> str:
         return str(await self.page.locator("#chat article.msg .body").last.inner_text())
@@ -141,8 +155,8 @@ async def test_onboarding_in_italian_then_signing_up_and_the_calendar_file(
     phone = Phone(page, world)
     await phone.open(LUCA)
     await expect(page.locator("#chat-title")).to_have_text("Porta")
-    await page.locator("#start").click()
-    await phone.settle()
+    async with phone.acting():
+        await page.locator("#start").click()
     await expect(page.locator("#chat")).to_have_attribute("dir", "ltr")
     await phone.shot("it-1-welcome")
     await phone.onboard(it)
@@ -153,8 +167,8 @@ async def test_onboarding_in_italian_then_signing_up_and_the_calendar_file(
     await phone.shot("it-2-this-week")
     listing = page.locator("#chat article.msg").last.locator(".inline-btn").first
     title = (await listing.inner_text()).strip()
-    await listing.click()
-    await phone.settle()
+    async with phone.acting():
+        await listing.click()
     await phone.tap(it.pgettext("button", "✅ Sign up"))
     card = page.locator("#chat article.msg").last
     await expect(
@@ -197,8 +211,8 @@ async def test_arabic_right_to_left_and_a_housing_request_answered_by_staff(
     ar, it = translator("ar"), translator("it")
     phone = Phone(page, world)
     await phone.open(AMIRA)
-    await page.locator("#start").click()
-    await phone.settle()
+    async with phone.acting():
+        await page.locator("#start").click()
     await phone.onboard(ar)
     chat = page.locator("#chat")
     await expect(chat).to_have_attribute("dir", "rtl")
@@ -321,16 +335,16 @@ async def test_the_page_at_360_pixels_with_the_keyboard_alone_and_in_two_tabs(
     await phone.settle()
     start = page.locator("#start")
     await start.focus()
-    await page.keyboard.press("Enter")
-    await phone.settle()
+    async with phone.acting():
+        await page.keyboard.press("Enter")
     uk = translator("uk")
     await expect(page.locator("#chat article.msg .body").last).to_contain_text("Porta")
     continue_button = page.locator(
         "#chat .inline-btn", has_text=uk.pgettext("button", "Continue ▶")
     )
     await continue_button.focus()
-    await page.keyboard.press("Space")
-    await phone.settle()
+    async with phone.acting():
+        await page.keyboard.press("Space")
     assert await page.evaluate(CONTRAST) == []
     assert await page.evaluate(UNLABELLED) == []
     await phone.shot("a11y-360")
