@@ -50,9 +50,22 @@ def setup_logging(level: str) -> None:
 
 
 @cli.command()
-def run() -> None:
-    """Run Porta against Telegram (or TELEGRAM_API_BASE_URL), polling for updates."""
+def run(
+    webhook: Annotated[
+        str,
+        typer.Option(
+            help="Take updates by webhook at this public https:// address (default: polling)."
+        ),
+    ] = "",
+    listen: Annotated[str, typer.Option(help="Address the webhook server listens on.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="Port the webhook server listens on.")] = 8443,
+) -> None:
+    """Run Porta against Telegram (or TELEGRAM_API_BASE_URL), polling for updates or, with
+    --webhook, taking them by webhook (with a secret token and /healthz)."""
     from bot import serve
+    from bot.webhook import Webhook, secret_for
 
     settings = settings_or_exit()
     if not settings.telegram_bot_token:
@@ -60,9 +73,14 @@ def run() -> None:
             "porta: setting TELEGRAM_BOT_TOKEN is missing: get one from @BotFather", err=True
         )
         raise typer.Exit(2)
+    if webhook and not webhook.startswith("https://"):
+        typer.echo("porta: --webhook must be an https:// address Telegram can reach", err=True)
+        raise typer.Exit(2)
+    secret = secret_for(settings.telegram_bot_token, settings.webhook_secret)
+    hook = Webhook(webhook, listen, port, secret) if webhook else None
     setup_logging(settings.log_level)
     try:
-        asyncio.run(serve.run(settings))
+        asyncio.run(serve.run(settings, webhook=hook))
     except serve.StartupError as error:
         typer.echo(f"porta: {error}", err=True)
         raise typer.Exit(2) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -36,6 +37,7 @@ class Settings(BaseSettings):
     outbox_lease_seconds: float = Field(60.0, alias="PORTA_OUTBOX_LEASE_SECONDS", gt=0)
     outbox_max_age_hours: float = Field(24.0, alias="PORTA_OUTBOX_MAX_AGE", gt=0)
     log_level: str = Field("INFO", alias="PORTA_LOG_LEVEL")
+    webhook_secret: str = Field("", alias="PORTA_WEBHOOK_SECRET")
     emergency_number: str = Field("112", alias="PORTA_EMERGENCY_NUMBER")
     case_retention_days: float = Field(180.0, alias="PORTA_CASE_RETENTION_DAYS", gt=0)
     case_reopen_days: float = Field(7.0, alias="PORTA_CASE_REOPEN_DAYS", ge=0)
@@ -45,6 +47,13 @@ class Settings(BaseSettings):
     def _token_shape(cls, value: str) -> str:
         if value and (":" not in value or not value.split(":", 1)[0].isdigit()):
             raise ValueError("expected the form 123456:ABC... given by @BotFather")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+            raise ValueError("expected 1 to 256 letters, digits, _ or -")
         return value
 
     @field_validator("telegram_api_base_url")

@@ -13,6 +13,7 @@ import logging
 import signal
 from collections.abc import Callable
 
+from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import PortaApplication, build_application
@@ -20,6 +21,7 @@ from bot.config import Settings
 from bot.db import migrate
 from bot.db.session import create_engine
 from bot.health import DATABASE, TELEGRAM, describe, is_database_outage, polling_failed
+from bot.webhook import Webhook, WebhookServer
 
 log = logging.getLogger("porta")
 
@@ -35,10 +37,12 @@ async def run(
     settings: Settings,
     stop: asyncio.Event | None = None,
     started: Callable[[PortaApplication], None] | None = None,
+    webhook: Webhook | None = None,
 ) -> None:
-    """Start Porta and poll until SIGINT or SIGTERM, or until `stop` is set by whoever
-    runs Porta inside a larger program (the web sandbox), which `started` tells of the
-    running application."""
+    """Start Porta and poll (or, given a `webhook`, take updates by webhook) until SIGINT or
+    SIGTERM, or until `stop` is set by whoever runs Porta inside a larger program (the web
+    sandbox), which `started` tells of the running application. On stopping, Porta takes no
+    more updates, finishes those it has and the messages in flight, then exits."""
     if stop is None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -50,14 +54,27 @@ async def run(
         if not await reach_bot_api(app, stop):
             return
         assert app.updater is not None
-        await app.updater.start_polling(error_callback=polling_failed)
-        await app.start()
-        log.info("Porta is running")
+        if webhook is None:
+            await app.updater.start_polling(error_callback=polling_failed)
+            await app.start()
+        else:
+            server = WebhookServer(app, webhook)
+            await app.start()
+            await server.start()
+            await app.bot.set_webhook(
+                webhook.url, secret_token=webhook.secret, allowed_updates=Update.ALL_TYPES
+            )
+        log.info("Porta is running (%s)", "webhook" if webhook else "polling")
         if started is not None:
             started(app)
         await stop.wait()
-        await app.updater.stop()
-        await app.stop()
+        if webhook is None:
+            await app.updater.stop()
+        else:
+            await server.stop_taking()
+        await app.stop()  # after the updates already taken are handled
+        if webhook is not None:
+            await server.stop()
     finally:
         await app.shutdown()
         if app.post_shutdown is not None:

@@ -1,17 +1,32 @@
 """The Bot API methods that hand updates to the bot: getMe, getUpdates (long polling with
-real offsets, 409 for a second poller), webhooks; and how the user side pushes an update."""
+real offsets, 409 for a second poller), webhooks (updates POSTed in order with the secret
+token, retried with a growing pause while the answer is not 200, as Telegram does); and how
+the user side pushes an update."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from typing import Any
 
+import aiohttp
+
 from bot.sandbox.emulator import ApiError, BotApi
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+FIRST_RETRY = 0.5  # seconds; doubled after each failed delivery, up to MAX_RETRY
+MAX_RETRY = 30.0
 
 
 class UpdatesApi(BotApi):
+    webhook_secret: str | None = None
+    webhook_task: asyncio.Task[None] | None = None
+    webhook_error: tuple[int, str] | None = None  # (unix time, what went wrong) of the last
+    webhook_posts: int = 0  # deliveries tried, for tests
+    webhook_stopped = False
+
     # -- getting updates --------------------------------------------------------------------
 
     async def _getMe(self) -> dict[str, Any]:
@@ -23,22 +38,86 @@ class UpdatesApi(BotApi):
     async def _close(self) -> bool:
         return True
 
-    async def _setWebhook(self, url: str, **_: Any) -> bool:
-        self.webhook_url = url
+    async def _setWebhook(
+        self,
+        url: str,
+        secret_token: str | None = None,
+        drop_pending_updates: bool = False,
+        **_: Any,
+    ) -> bool:
+        if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided")
+        if secret_token is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret_token):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        self.webhook_url, self.webhook_secret = url, secret_token
+        if drop_pending_updates:
+            self.updates.clear()
+        self.webhook_stopped = False
+        if self.webhook_task is None or self.webhook_task.done():
+            self.webhook_task = asyncio.get_running_loop().create_task(self._deliver_updates())
+        self.update_event.set()
         return True
 
     async def _deleteWebhook(self, drop_pending_updates: bool = False) -> bool:
-        self.webhook_url = ""
+        self.webhook_url, self.webhook_secret = "", None
         if drop_pending_updates:
             self.updates.clear()
+        self.update_event.set()
         return True
 
     async def _getWebhookInfo(self) -> dict[str, Any]:
-        return {
+        info: dict[str, Any] = {
             "url": self.webhook_url,
             "has_custom_certificate": False,
             "pending_update_count": len(self.updates),
         }
+        if self.webhook_error is not None:
+            info["last_error_date"], info["last_error_message"] = self.webhook_error
+        return info
+
+    async def stop_webhook_delivery(self) -> None:
+        self.webhook_stopped = True  # a cancel that wait_for swallows still ends the loop
+        if self.webhook_task is not None:
+            self.webhook_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.webhook_task
+            self.webhook_task = None
+
+    async def _deliver_updates(self) -> None:
+        """While a webhook is set: POST each update, oldest first, and drop it only once the
+        answer is 200; otherwise try the same update again after a growing pause."""
+        pause = FIRST_RETRY
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
+            while self.webhook_url and not self.webhook_stopped:
+                if not self.updates:
+                    event = self.update_event
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(event.wait(), 1.0)
+                    if event is self.update_event:
+                        self.update_event = asyncio.Event()
+                    continue
+                update = self.updates[0]
+                headers = {SECRET_HEADER: self.webhook_secret} if self.webhook_secret else {}
+                self.webhook_posts += 1
+                try:
+                    async with http.post(self.webhook_url, json=update, headers=headers) as answer:
+                        status, reason = answer.status, answer.reason or ""
+                except (aiohttp.ClientError, TimeoutError) as error:
+                    status, reason = 0, type(error).__name__
+                if status == 200:
+                    if self.updates and self.updates[0] is update:
+                        self.updates.pop(0)
+                    self.delivered_up_to = self.confirmed_up_to = update["update_id"]
+                    pause = FIRST_RETRY
+                    continue
+                what = (
+                    f"Wrong response from the webhook: {status} {reason}"
+                    if status
+                    else (f"Connection refused ({reason})")
+                )
+                self.webhook_error = (int(time.time()), what)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, MAX_RETRY)
 
     async def _getUpdates(
         self,

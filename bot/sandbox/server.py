@@ -335,4 +335,5 @@ class EmulatorServer:
 
     async def stop(self) -> None:
         self.emulator.update_event.set()
+        await self.emulator.stop_webhook_delivery()
         await self.runner.cleanup()

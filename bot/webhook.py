@@ -1,0 +1,119 @@
+"""Webhook mode: Telegram POSTs each update to Porta's own small HTTP server.
+
+Every request must carry the secret token given to setWebhook in the
+X-Telegram-Bot-Api-Secret-Token header (missing or wrong: 403, nothing processed). The update
+goes on the Application's queue and the answer is 200 at once; a process that is stopping
+answers 503, so Telegram tries the update again, at another process behind the same address.
+`/healthz` says whether the database answers, the schema is current and how long the outbox is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from sqlalchemy import func, select
+from telegram import Update
+
+from bot.app import PortaApplication
+from bot.db import migrate
+from bot.db.models import OutboxMessage
+
+log = logging.getLogger("porta.webhook")
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_BODY = 1024 * 1024  # an update is a few kilobytes
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Where Telegram reaches Porta (`url`, public, HTTPS) and where Porta listens for it
+    (usually behind a proxy that ends TLS)."""
+
+    url: str
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    secret: str = ""
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path or "/"
+
+
+def secret_for(token: str, configured: str = "") -> str:
+    """The secret token: PORTA_WEBHOOK_SECRET, or one derived from the bot token, the same in
+    every process (so that several can share one webhook) and useless without the token."""
+    if configured:
+        return configured
+    return hmac.new(token.encode(), b"porta-webhook", hashlib.sha256).hexdigest()
+
+
+class WebhookServer:
+    def __init__(self, app: PortaApplication, webhook: Webhook) -> None:
+        self.app, self.webhook = app, webhook
+        self.taking = True
+        server = web.Application(client_max_size=MAX_BODY)
+        server.router.add_post(webhook.path, self.receive)
+        server.router.add_get("/healthz", self.health)
+        self.runner = web.AppRunner(server, access_log=None, shutdown_timeout=10)
+        self.site: web.TCPSite | None = None
+
+    async def start(self) -> None:
+        await self.runner.setup()
+        self.site = web.TCPSite(self.runner, self.webhook.listen, self.webhook.port)
+        await self.site.start()
+
+    async def stop_taking(self) -> None:
+        """Take no more updates: new requests get 503 and Telegram sends them again later."""
+        self.taking = False
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()
+
+    async def receive(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self.webhook.secret.encode()):
+            log.warning("webhook: a request without the right secret token was refused")
+            return web.Response(status=403, text="forbidden")
+        if not self.taking:
+            return web.Response(status=503, text="stopping")
+        try:
+            data = await request.json()
+            update = Update.de_json(data, self.app.bot)
+        except (ValueError, TypeError, KeyError):
+            log.warning("webhook: a body that is not an update was refused")
+            return web.Response(status=400, text="not an update")
+        await self.app.update_queue.put(update)
+        return web.Response(text="ok")
+
+    async def health(self, request: web.Request) -> web.Response:
+        engine = self.app.bot_data["engine"]
+        report: dict[str, Any] = {}
+        try:
+            current = await migrate.current_revision(engine)
+            async with engine.connect() as connection:
+                backlog = await connection.scalar(
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(OutboxMessage.status.in_(("pending", "sending")))
+                )
+        except Exception as error:  # the database is away: say so, do not fail
+            report["database"] = f"unreachable ({type(error).__name__})"
+            return self._report(report, 503)
+        head = migrate.head_revision()
+        report["database"] = "ok"
+        report["schema"] = "current" if current == head else f"at {current}, code needs {head}"
+        report["outbox_backlog"] = int(backlog or 0)
+        report["taking_updates"] = self.taking
+        healthy = current == head and self.taking
+        return self._report(report, 200 if healthy else 503)
+
+    @staticmethod
+    def _report(report: dict[str, Any], status: int) -> web.Response:
+        return web.Response(status=status, text=json.dumps(report), content_type="application/json")
