@@ -26,6 +26,7 @@ from bot.config import Settings
 from bot.db.session import create_engine, session_factory
 from bot.health import WatchedRequest
 from bot.i18n import N_, SUPPORTED_LOCALES, Translator
+from bot.metrics import Metrics
 from bot.pacing import Pacer, PortaRateLimiter
 from bot.updates import Answers, PerUserProcessor
 from handlers import (
@@ -231,7 +232,8 @@ def build_application(
     engine = create_engine(settings.database_url)
     health.TELEGRAM.where = settings.telegram_api_base_url  # the token is not in it
     pacer, answers = Pacer(clock=clock or time.monotonic), Answers()
-    processor = PerUserProcessor(answers)
+    metrics = Metrics()
+    processor = PerUserProcessor(answers, metrics=metrics)
     app = (
         ApplicationBuilder()
         .application_class(PortaApplication)
@@ -250,7 +252,12 @@ def build_application(
     )
     processor.bot = app.bot
     app.bot_data.update(
-        settings=settings, engine=engine, db=session_factory(engine), pacer=pacer, answers=answers
+        settings=settings,
+        engine=engine,
+        db=session_factory(engine),
+        pacer=pacer,
+        answers=answers,
+        metrics=metrics,
     )
     register_handlers(app)
     scheduler.start(app, settings)

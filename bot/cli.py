@@ -61,6 +61,9 @@ def run(
         "127.0.0.1"
     ),
     port: Annotated[int, typer.Option(help="Port the webhook server listens on.")] = 8443,
+    status_port: Annotated[
+        int, typer.Option(help="When polling: serve /healthz and /metrics on 127.0.0.1:PORT.")
+    ] = 0,
 ) -> None:
     """Run Porta against Telegram (or TELEGRAM_API_BASE_URL), polling for updates or, with
     --webhook, taking them by webhook (with a secret token and /healthz)."""
@@ -80,7 +83,7 @@ def run(
     hook = Webhook(webhook, listen, port, secret) if webhook else None
     setup_logging(settings.log_level)
     try:
-        asyncio.run(serve.run(settings, webhook=hook))
+        asyncio.run(serve.run(settings, webhook=hook, status_port=status_port or None))
     except serve.StartupError as error:
         typer.echo(f"porta: {error}", err=True)
         raise typer.Exit(2) from None

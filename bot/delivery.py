@@ -42,6 +42,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from bot.db.models import OutboxMessage, User
 from bot.db.session import SessionFactory
 from bot.health import DATABASE, describe, is_database_outage
+from bot.metrics import Metrics
 from bot.pacing import OVERALL_PER_SECOND, Pacer, retry_seconds
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,7 @@ class Sender:
     db: SessionFactory
     send: SendFn
     after: AfterFn | None = None
+    metrics: Metrics | None = None
     rate: float = OVERALL_PER_SECOND  # the pace of a Pacer made for this sender alone
     pacer: Pacer | None = None
     per_chat_interval: float = 1.0
@@ -188,6 +190,7 @@ class Sender:
             for row in (await session.scalars(query)).all():
                 if self.too_late(row, moment):
                     row.status, row.last_error = "withdrawn", "too late"
+                    self._count("withdrawn")
                     continue
                 if row.chat_id in seen:
                     continue
@@ -298,6 +301,7 @@ class Sender:
             )
             if self.after is not None:
                 await self.after(session, row, status, message_id)
+        self._count(status)
         if status == "failed":
             log.warning("outbox: message %s refused by Telegram", row.id)
 
@@ -306,8 +310,13 @@ class Sender:
         assert self.pacer is not None
         self.pacer.refused(row.chat_id, seconds)
         log.warning("outbox: Telegram asked to wait %s s (message %s)", seconds, row.id)
+        self._count("429")
         # In its place: the chat is held back (claims skip it) and its order is kept.
         await self._requeue(row, None, last_error="429")
+
+    def _count(self, outcome: str) -> None:
+        if self.metrics is not None:
+            self.metrics.outbox.labels(outcome).inc()
 
     async def _requeue(self, row: OutboxMessage, after: timedelta | None, **values: object) -> None:
         """Put a claimed row back in the queue, due again `after` from now (None: in its
@@ -336,6 +345,7 @@ class Sender:
                 .where(or_(OutboxMessage.id == row.id, OutboxMessage.status == "pending"))
                 .values(status="blocked", last_error="403")
             )
+            self._count("403")
             await session.execute(
                 update(User)
                 .where(User.chat_id == row.chat_id, User.blocked_at.is_(None))

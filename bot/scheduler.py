@@ -123,6 +123,7 @@ def start(app: Application, settings: Settings) -> None:  # type: ignore[type-ar
         app.bot_data["db"],
         make_send(outbox_bot),
         after=cases.after_delivery,
+        metrics=app.bot_data["metrics"],
         pacer=app.bot_data["pacer"],
         lease=timedelta(seconds=settings.outbox_lease_seconds),
         max_age=timedelta(hours=settings.outbox_max_age_hours),

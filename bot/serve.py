@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.db import migrate
 from bot.db.session import create_engine
 from bot.health import DATABASE, TELEGRAM, describe, is_database_outage, polling_failed
-from bot.webhook import Webhook, WebhookServer
+from bot.webhook import PortaServer, Webhook
 
 log = logging.getLogger("porta")
 
@@ -38,6 +38,7 @@ async def run(
     stop: asyncio.Event | None = None,
     started: Callable[[PortaApplication], None] | None = None,
     webhook: Webhook | None = None,
+    status_port: int | None = None,
 ) -> None:
     """Start Porta and poll (or, given a `webhook`, take updates by webhook) until SIGINT or
     SIGTERM, or until `stop` is set by whoever runs Porta inside a larger program (the web
@@ -54,13 +55,17 @@ async def run(
         if not await reach_bot_api(app, stop):
             return
         assert app.updater is not None
+        server: PortaServer | None = None
+        if webhook is not None:
+            server = PortaServer(app, webhook.listen, webhook.port, webhook)
+        elif status_port is not None:
+            server = PortaServer(app, "127.0.0.1", status_port)
         if webhook is None:
             await app.updater.start_polling(error_callback=polling_failed)
-            await app.start()
-        else:
-            server = WebhookServer(app, webhook)
-            await app.start()
+        await app.start()
+        if server is not None:
             await server.start()
+        if webhook is not None:
             await app.bot.set_webhook(
                 webhook.url, secret_token=webhook.secret, allowed_updates=Update.ALL_TYPES
             )
@@ -68,12 +73,12 @@ async def run(
         if started is not None:
             started(app)
         await stop.wait()
+        if server is not None:
+            await server.stop_taking()
         if webhook is None:
             await app.updater.stop()
-        else:
-            await server.stop_taking()
         await app.stop()  # after the updates already taken are handled
-        if webhook is not None:
+        if server is not None:
             await server.stop()
     finally:
         await app.shutdown()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable
 from typing import Any
@@ -19,6 +20,8 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseUpdateProcessor
+
+from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +51,11 @@ class Answers:
 class PerUserProcessor(BaseUpdateProcessor):
     """One person's updates one after another; different people's at the same time."""
 
-    def __init__(self, answers: Answers, workers: int = WORKERS) -> None:
+    def __init__(
+        self, answers: Answers, workers: int = WORKERS, metrics: Metrics | None = None
+    ) -> None:
         super().__init__(LOOSE_BOUND)
+        self.metrics = metrics
         self.bot: Bot | None = None  # set once the Application is built
         self.answers = answers
         self._workers = asyncio.Semaphore(workers)
@@ -79,9 +85,12 @@ class PerUserProcessor(BaseUpdateProcessor):
         if number is not None:
             self._active.add(number)
             self._seen = max(self._seen, number)
+        taken = time.perf_counter()
         try:
             await self._in_turn(update, coroutine)
         finally:
+            if self.metrics is not None:
+                self.metrics.handled(update, time.perf_counter() - taken)
             if number is not None:
                 self._active.discard(number)
                 async with self._changed:

@@ -1,4 +1,5 @@
-"""Webhook mode: Telegram POSTs each update to Porta's own small HTTP server.
+"""Porta's own small HTTP server: in webhook mode Telegram POSTs each update to it; in any mode
+it answers `/healthz` and `/metrics` (Prometheus' text format).
 
 Every request must carry the secret token given to setWebhook in the
 X-Telegram-Bot-Api-Secret-Token header (missing or wrong: 403, nothing processed). The update
@@ -24,6 +25,7 @@ from telegram import Update
 from bot.app import PortaApplication
 from bot.db import migrate
 from bot.db.models import OutboxMessage
+from bot.metrics import CONTENT_TYPE, Metrics
 
 log = logging.getLogger("porta.webhook")
 
@@ -54,20 +56,24 @@ def secret_for(token: str, configured: str = "") -> str:
     return hmac.new(token.encode(), b"porta-webhook", hashlib.sha256).hexdigest()
 
 
-class WebhookServer:
-    def __init__(self, app: PortaApplication, webhook: Webhook) -> None:
-        self.app, self.webhook = app, webhook
+class PortaServer:
+    """The webhook (when given) beside /healthz and /metrics, on `listen`:`port`."""
+
+    def __init__(
+        self, app: PortaApplication, listen: str, port: int, webhook: Webhook | None = None
+    ) -> None:
+        self.app, self.webhook, self.listen, self.port = app, webhook, listen, port
         self.taking = True
         server = web.Application(client_max_size=MAX_BODY)
-        server.router.add_post(webhook.path, self.receive)
+        if webhook is not None:
+            server.router.add_post(webhook.path, self.receive)
         server.router.add_get("/healthz", self.health)
+        server.router.add_get("/metrics", self.metrics)
         self.runner = web.AppRunner(server, access_log=None, shutdown_timeout=10)
-        self.site: web.TCPSite | None = None
 
     async def start(self) -> None:
         await self.runner.setup()
-        self.site = web.TCPSite(self.runner, self.webhook.listen, self.webhook.port)
-        await self.site.start()
+        await web.TCPSite(self.runner, self.listen, self.port).start()
 
     async def stop_taking(self) -> None:
         """Take no more updates: new requests get 503 and Telegram sends them again later."""
@@ -77,6 +83,7 @@ class WebhookServer:
         await self.runner.cleanup()
 
     async def receive(self, request: web.Request) -> web.Response:
+        assert self.webhook is not None
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), self.webhook.secret.encode()):
             log.warning("webhook: a request without the right secret token was refused")
@@ -113,6 +120,14 @@ class WebhookServer:
         report["taking_updates"] = self.taking
         healthy = current == head and self.taking
         return self._report(report, 200 if healthy else 503)
+
+    async def metrics(self, request: web.Request) -> web.Response:
+        metrics: Metrics = self.app.bot_data["metrics"]
+        try:
+            body = await metrics.exposition(self.app.bot_data["engine"])
+        except Exception as error:
+            return web.Response(status=503, text=f"database unreachable ({type(error).__name__})")
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
     @staticmethod
     def _report(report: dict[str, Any], status: int) -> web.Response:

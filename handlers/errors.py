@@ -24,6 +24,7 @@ async def on_error(update: object, context: PortaContext) -> None:
     """Log what failed (ids only) and tell the user that something went wrong."""
     update_id = update.update_id if isinstance(update, Update) else None
     error = context.error
+    context.bot_data["metrics"].errors.inc()
     if error is not None and is_database_outage(error):
         DATABASE.lost(describe(error))
     elif isinstance(error, NetworkError):

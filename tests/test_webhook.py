@@ -192,3 +192,45 @@ def test_the_secret_is_the_same_in_every_process_and_not_the_token() -> None:
     token = "123456:ABCDEF"
     assert secret_for(token) == secret_for(token) and token not in secret_for(token)
     assert secret_for(token, "mine") == "mine"
+
+
+async def test_metrics_count_updates_errors_and_the_outbox(porta: Running) -> None:
+    user = await porta.client.add_user("Luca", "it")
+    await user.send("/start")
+    await user.send("/start")
+    async with httpx.AsyncClient() as http:
+        answer = await http.get(f"http://127.0.0.1:{porta.hook.port}/metrics")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/plain")
+    figures = answer.text
+    assert 'porta_updates_handled_total{kind="message"} 2.0' in figures
+    assert 'porta_handler_seconds_count{kind="message"} 2.0' in figures
+    assert "porta_errors_total 0.0" in figures
+    assert 'porta_outbox_outcomes_total{outcome="429"} 0.0' in figures
+    assert "porta_outbox_backlog 0.0" in figures
+    assert 'porta_cases_open{kind="housing"} 0.0' in figures
+
+
+async def test_when_polling_healthz_and_metrics_are_on_the_status_port(
+    settings: Settings,
+) -> None:
+    emulator = Emulator()
+    server = EmulatorServer(emulator)
+    await server.start()
+    pointed = settings.model_copy(
+        update={"telegram_api_base_url": server.bot_api_base, "telegram_bot_token": emulator.token}
+    )
+    stop, running, port = asyncio.Event(), asyncio.Event(), free_port()
+    task = asyncio.create_task(
+        serve.run(pointed, stop, lambda app: running.set(), status_port=port)
+    )
+    await asyncio.wait_for(running.wait(), 30)
+    async with httpx.AsyncClient() as http:
+        health = await http.get(f"http://127.0.0.1:{port}/healthz")
+        figures = await http.get(f"http://127.0.0.1:{port}/metrics")
+        hook = await http.post(f"http://127.0.0.1:{port}/telegram/hook", json={})
+    assert health.status_code == 200 and health.json()["schema"] == "current"
+    assert "porta_updates_handled" in figures.text
+    assert hook.status_code in (404, 405)  # no webhook when polling
+    stop.set()
+    await task
+    await server.stop()
