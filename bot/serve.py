@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
+from sqlalchemy.engine import make_url
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
@@ -49,6 +52,17 @@ async def run(
         loop = asyncio.get_running_loop()
         for number in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(number, stop.set)
+    with only_process(settings.database_url):
+        await _run(settings, stop, started, webhook, status_port)
+
+
+async def _run(
+    settings: Settings,
+    stop: asyncio.Event,
+    started: Callable[[PortaApplication], None] | None,
+    webhook: Webhook | None,
+    status_port: int | None,
+) -> None:
     await reach_database(settings, stop)
     app = build_application(settings)
     try:
@@ -84,6 +98,31 @@ async def run(
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
+
+
+@contextlib.contextmanager
+def only_process(url: str) -> Iterator[None]:
+    """On SQLite one Porta process at a time: a second one stops at once, saying so (on
+    PostgreSQL several share the work). The lock is the operating system's: it goes with the
+    process, however that ends."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        yield
+        return
+    path = Path(f"{parsed.database}.lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StartupError(
+                f"another Porta is running on {parsed.database}: on SQLite only one process "
+                "may run (use PostgreSQL for several)"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 async def reach_database(settings: Settings, stop: asyncio.Event) -> None:

@@ -234,3 +234,12 @@ async def test_when_polling_healthz_and_metrics_are_on_the_status_port(
     stop.set()
     await task
     await server.stop()
+
+
+async def test_on_sqlite_a_second_porta_stops_at_once_saying_why(
+    porta: Running, settings: Settings
+) -> None:
+    if not settings.database_url.startswith("sqlite"):
+        pytest.skip("on PostgreSQL several processes share the work")
+    with pytest.raises(serve.StartupError, match="only one process"):
+        await serve.run(settings, asyncio.Event())
