@@ -115,12 +115,16 @@ def sandbox(
         language = language or settings.default_language
         asyncio.run(run_sandbox(settings, port, language, operator))
         return
+    from bot import serve
     from bot.sandbox.web import serve_page
 
     try:
         asyncio.run(serve_page(settings, port))
     except OSError as error:  # the port is taken, most often
         typer.echo(f"porta: cannot serve the sandbox on port {port}: {error}", err=True)
+        raise typer.Exit(2) from None
+    except serve.StartupError as error:  # another sandbox on the same database
+        typer.echo(f"porta: {error}", err=True)
         raise typer.Exit(2) from None
 
 

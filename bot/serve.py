@@ -42,17 +42,19 @@ async def run(
     started: Callable[[PortaApplication], None] | None = None,
     webhook: Webhook | None = None,
     status_port: int | None = None,
+    one_process: bool = True,
 ) -> None:
     """Start Porta and poll (or, given a `webhook`, take updates by webhook) until SIGINT or
     SIGTERM, or until `stop` is set by whoever runs Porta inside a larger program (the web
     sandbox), which `started` tells of the running application. On stopping, Porta takes no
-    more updates, finishes those it has and the messages in flight, then exits."""
+    more updates, finishes those it has and the messages in flight, then exits. Unless told
+    (`one_process`: the caller holds the lock), a second Porta on one SQLite file stops."""
     if stop is None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for number in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(number, stop.set)
-    with only_process(settings.database_url):
+    with only_process(settings.database_url) if one_process else contextlib.nullcontext():
         await _run(settings, stop, started, webhook, status_port)
 
 

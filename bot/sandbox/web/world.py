@@ -63,12 +63,15 @@ class World:
         self.lock = asyncio.Lock()
         self.handling: dict[int, set[int]] = {}  # private chat -> update ids Porta still handles
         self.tracking: set[asyncio.Task[None]] = set()
+        self.held = contextlib.ExitStack()  # the one-process lock, while running
 
     @property
     def url(self) -> str:
         return f"{self.server.url}/"
 
     async def start(self) -> None:
+        # Before anything touches the database: another sandbox on it stops here.
+        self.held.enter_context(serve.only_process(self.settings.database_url))
         await self.server.start()
         await self.populate()
         await self.start_porta()
@@ -79,6 +82,7 @@ class World:
         await self.stop_porta()
         await self.server.stop()
         await self.engine.dispose()
+        self.held.close()
 
     async def reset(self) -> None:
         """Start again from the demo set: a new database, the same demo people, no chats."""
@@ -106,7 +110,9 @@ class World:
             running.set()
 
         self.stopping = asyncio.Event()
-        self.porta = asyncio.create_task(serve.run(settings, self.stopping, started))
+        self.porta = asyncio.create_task(
+            serve.run(settings, self.stopping, started, one_process=False)
+        )
         waiting = asyncio.create_task(running.wait())
         await asyncio.wait(
             {self.porta, waiting}, timeout=START_SECONDS, return_when=asyncio.FIRST_COMPLETED
