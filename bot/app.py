@@ -262,7 +262,8 @@ def build_application(
     register_handlers(app)
     scheduler.start(app, settings)
     assert app.job_queue is not None
-    # The periodic work: what each job looks for, how often, and how soon after a start.
+    # The periodic work: what each job looks for, how often, and how soon after a start; with
+    # several processes on PostgreSQL, one process at a time runs each.
     jobs = (
         ("reminders", reminders.plan, settings.reminder_scan_seconds, 1),
         ("broadcasts", broadcasts.tick, BROADCAST_SECONDS, 1),
@@ -271,7 +272,7 @@ def build_application(
     )
     for name, job, interval, first in jobs:
         app.job_queue.run_repeating(
-            scheduler.guarded(job),
+            scheduler.guarded(scheduler.alone(name, job)),
             interval=interval,
             first=first,
             name=name,

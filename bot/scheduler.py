@@ -4,10 +4,13 @@ due rows, so a restart rebuilds everything from the database."""
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.ext import Application, ContextTypes
 
@@ -89,6 +92,32 @@ def guarded(job: Job) -> Job:
             DATABASE.lost(describe(error))
         else:
             DATABASE.back()
+
+    run.__name__ = run.__qualname__ = getattr(job, "__name__", "job")
+    return run
+
+
+def alone(name: str, job: Job) -> Job:
+    """A periodic job that several Porta processes on one PostgreSQL run one at a time: a
+    process whose turn comes while another runs it skips this run (the jobs are scans that
+    pick up what is due, so the next run catches up). On SQLite there is one process."""
+    key = zlib.crc32(f"porta-job:{name}".encode())
+
+    async def run(context: ContextTypes.DEFAULT_TYPE) -> None:
+        engine: AsyncEngine = context.bot_data["engine"]
+        if engine.dialect.name != "postgresql":
+            await job(context)
+            return
+        async with engine.connect() as connection:
+            taken = await connection.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": key})
+            await connection.commit()
+            if not taken:
+                return
+            try:
+                await job(context)
+            finally:
+                await connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                await connection.commit()
 
     run.__name__ = run.__qualname__ = getattr(job, "__name__", "job")
     return run

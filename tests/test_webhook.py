@@ -9,12 +9,14 @@ import json
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import httpx
 import pytest
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import serve
+from bot import scheduler, serve
 from bot.app import PortaApplication
 from bot.config import Settings
 from bot.db.models import User
@@ -243,3 +245,23 @@ async def test_on_sqlite_a_second_porta_stops_at_once_saying_why(
         pytest.skip("on PostgreSQL several processes share the work")
     with pytest.raises(serve.StartupError, match="only one process"):
         await serve.run(settings, asyncio.Event())
+
+
+async def test_periodic_work_runs_in_one_process_at_a_time_on_postgresql(
+    engine: AsyncEngine,
+) -> None:
+    """Two processes' reminder scans come due together: on PostgreSQL one runs, the other
+    skips its turn; on SQLite (one process) each run runs."""
+    runs: list[str] = []
+
+    async def scan(context: object) -> None:
+        runs.append("scan")
+        await asyncio.sleep(0.3)
+
+    context = SimpleNamespace(bot_data={"engine": engine})
+    first, second = scheduler.alone("reminders", scan), scheduler.alone("reminders", scan)
+    await asyncio.gather(first(context), second(context))
+    expected = 1 if engine.dialect.name == "postgresql" else 2
+    assert len(runs) == expected
+    await first(context)  # the lock was let go
+    assert len(runs) == expected + 1
