@@ -121,13 +121,17 @@ async def find(
             ),
         )
         query = query.where(Activity.id.in_(texts))
-    elif wanted.kind == "mine" and user is not None and user.interests:
-        query = query.where(Activity.category.in_(user.interests))
+    elif wanted.kind == "mine" and user is not None:
+        if user.interests:
+            query = query.where(Activity.category.in_(user.interests))
+        if user.age_band is not None:
+            low, high = AGE_RANGES[user.age_band]
+            query = query.where(Activity.max_age >= low, Activity.min_age <= high)
+    # The page and one more (to know whether there is a next page), in SQL: the cost does not
+    # grow with the number of activities.
+    query = query.offset(max(page, 0) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     rows = list((await session.scalars(query)).unique().all())
-    if wanted.kind == "mine" and user is not None:
-        rows = [a for a in rows if fits_age(a, user.age_band)]
-    start = page * PAGE_SIZE
-    return Page(rows[start : start + PAGE_SIZE], page, len(rows) > start + PAGE_SIZE)
+    return Page(rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE)
 
 
 async def counts(session: AsyncSession, activity_id: int) -> tuple[int, int]:
