@@ -284,3 +284,15 @@ async def test_users_see_reply_keyboards_and_documents(api: Api, chat: int) -> N
     document = response.json()["result"]["document"]
     assert document["file_name"] == "data.json"
     assert (await api.http.get(f"/sandbox/files/{document['file_id']}")).content == b"{}"
+
+
+def test_the_overall_limit_counted_as_a_sliding_window_on_arrival() -> None:
+    now = [1000.0]
+    limits = Limits(overall_counter="window", clock=lambda: now[0])
+    for chat in range(30):  # 30 different chats within one second: all admitted
+        now[0] += 0.01
+        assert limits.admit(1 + chat) == 0
+    now[0] += 0.01
+    assert limits.admit(99) == 1  # the 31st within the second waits
+    now[0] = 1000.0 + 1.02  # the first arrival has left the window
+    assert limits.admit(100) == 0
