@@ -7,7 +7,7 @@ from __future__ import annotations
 from prometheus_client import CONTENT_TYPE_LATEST as CONTENT_TYPE
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from telegram import Update
 
 from bot.db.models import Case, OutboxMessage
@@ -23,7 +23,7 @@ UPDATE_KINDS = (
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 OUTCOMES = ("sent", "429", "403", "failed", "withdrawn")
 
-__all__ = ["CONTENT_TYPE", "Metrics", "kind_of"]
+__all__ = ["CONTENT_TYPE", "Metrics", "kind_of", "outbox_backlog"]
 
 
 def kind_of(update: object) -> str:
@@ -33,6 +33,16 @@ def kind_of(update: object) -> str:
             if getattr(update, kind, None) is not None:
                 return kind
     return "other"
+
+
+async def outbox_backlog(connection: AsyncConnection) -> int:
+    """Outbox messages not sent yet (waiting, or on their way)."""
+    count = await connection.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.status.in_(("pending", "sending")))
+    )
+    return int(count or 0)
 
 
 class Metrics:
@@ -77,16 +87,12 @@ class Metrics:
     async def exposition(self, engine: AsyncEngine) -> bytes:
         """The figures now: the backlog and the open cases are read from the database."""
         async with engine.connect() as connection:
-            backlog = await connection.scalar(
-                select(func.count())
-                .select_from(OutboxMessage)
-                .where(OutboxMessage.status.in_(("pending", "sending")))
-            )
+            backlog = await outbox_backlog(connection)
             rows = await connection.execute(
                 select(Case.kind, func.count()).where(Case.status != "closed").group_by(Case.kind)
             )
             open_cases = {str(kind): int(count) for kind, count in rows}
-        self.backlog.set(int(backlog or 0))
+        self.backlog.set(backlog)
         for kind in ("housing", "person", *open_cases):
             self.cases_open.labels(kind).set(open_cases.get(kind, 0))
         return bytes(generate_latest(self.registry))

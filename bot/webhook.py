@@ -19,13 +19,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from sqlalchemy import func, select
 from telegram import Update
 
 from bot.app import PortaApplication
 from bot.db import migrate
-from bot.db.models import OutboxMessage
-from bot.metrics import CONTENT_TYPE, Metrics
+from bot.metrics import CONTENT_TYPE, Metrics, outbox_backlog
 
 log = logging.getLogger("porta.webhook")
 
@@ -105,18 +103,14 @@ class PortaServer:
         try:
             current = await migrate.current_revision(engine)
             async with engine.connect() as connection:
-                backlog = await connection.scalar(
-                    select(func.count())
-                    .select_from(OutboxMessage)
-                    .where(OutboxMessage.status.in_(("pending", "sending")))
-                )
+                backlog = await outbox_backlog(connection)
         except Exception as error:  # the database is away: say so, do not fail
             report["database"] = f"unreachable ({type(error).__name__})"
             return self._report(report, 503)
         head = migrate.head_revision()
         report["database"] = "ok"
         report["schema"] = "current" if current == head else f"at {current}, code needs {head}"
-        report["outbox_backlog"] = int(backlog or 0)
+        report["outbox_backlog"] = backlog
         report["taking_updates"] = self.taking
         healthy = current == head and self.taking
         return self._report(report, 200 if healthy else 503)

@@ -18,6 +18,7 @@ from bot.sandbox.people import view
 from bot.sandbox.server import as_json, optional_int, user_id
 from bot.sandbox.spec import Upload
 from bot.sandbox.web.world import World, languages
+from bot.services import operators
 
 STATIC = Path(__file__).resolve().parent / "static"
 WORLD: web.AppKey[World] = web.AppKey("world", World)
@@ -55,7 +56,7 @@ async def state(request: web.Request) -> web.Response:
                 "username": world.emulator.bot_user["username"],
             },
             "languages": languages(),
-            "roles": ["operator", "housing", "youth", "admin"],
+            "roles": list(operators.ROLES),
             "users": await world.people(),
             "groups": world.staff_groups(),
         }
@@ -131,7 +132,7 @@ async def send(request: web.Request) -> web.Response:
     update_id = world.emulator.send(
         person, kind, value, chat_id, optional_int(body.get("thread_id")), upload=sound
     )
-    world.track(chat_id if chat_id is not None else person, update_id)
+    world.track(person, chat_id, update_id)
     return as_json({"update_id": update_id})
 
 
@@ -160,7 +161,7 @@ async def upload(request: web.Request) -> web.Response:
     chat_id = optional_int(fields.get("chat_id") or None)
     thread_id = optional_int(fields.get("thread_id") or None)
     update_id = world.emulator.send(person, kind, value, chat_id, thread_id, upload=file)
-    world.track(chat_id if chat_id is not None else person, update_id)
+    world.track(person, chat_id, update_id)
     return as_json({"update_id": update_id})
 
 
@@ -171,7 +172,7 @@ async def tap(request: web.Request) -> web.Response:
     update_id, query_id = world.emulator.tap_data(
         person, int(body["message_id"]), str(body["data"]), chat_id
     )
-    world.track(chat_id if chat_id is not None else person, update_id)
+    world.track(person, chat_id, update_id)
     return as_json({"update_id": update_id, "callback_query_id": query_id})
 
 

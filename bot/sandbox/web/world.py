@@ -37,7 +37,6 @@ DEMO_PEOPLE = (
     (10006, "Sara", "it", "operator"),
 )
 STAFF_GROUPS = (("housing", "Casa · staff"), ("youth", "Giovani · staff"))
-TEAMS_OF_ROLE = {"housing": ("housing",), "youth": ("youth",), "admin": ("housing", "youth")}
 RIGHT_TO_LEFT = ("ar", "ur")
 START_SECONDS = 60
 TYPING_SECONDS = 30
@@ -128,8 +127,10 @@ class World:
             await self.porta  # an error inside Porta surfaces here
         self.porta, self.app = None, None
 
-    def track(self, chat_id: int, update_id: int) -> None:
-        """Show "typing…" in a private chat until Porta has handled the person's update."""
+    def track(self, person: int, chat_id: int | None, update_id: int) -> None:
+        """Show "typing…" in a person's chat with Porta (`chat_id` None: theirs) until Porta
+        has handled their update; nothing for what they do in a group."""
+        chat_id = person if chat_id is None else chat_id
         if self.app is None or chat_id < 0:
             return
         pending = self.handling.setdefault(chat_id, set())
@@ -178,7 +179,7 @@ class World:
 
     def place(self, user_id: int, role: str | None) -> None:
         """Staff are members of their teams' groups, and of no other."""
-        teams = TEAMS_OF_ROLE.get(role or "", ())
+        teams = [team for team, roles in cases.TEAM_ROLES.items() if role in roles]
         for team, chat_id in self.groups.items():
             group = self.emulator.group(chat_id)
             if team in teams:
