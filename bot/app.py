@@ -22,6 +22,7 @@ from telegram.ext import (
 )
 
 from bot import health, scheduler
+from bot.budget import SharedPacer, pacer_for
 from bot.config import Settings
 from bot.db.session import create_engine, session_factory
 from bot.health import WatchedRequest
@@ -214,6 +215,8 @@ async def publish_menus(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+    if isinstance(app.bot_data["pacer"], SharedPacer):
+        await app.bot_data["pacer"].ensure()
     await app.bot_data["outbox_bot"].initialize()
     await publish_menus(app)
 
@@ -231,7 +234,8 @@ def build_application(
     Telegram's limits are paced by (its scripted people take a second to read and tap)."""
     engine = create_engine(settings.database_url)
     health.TELEGRAM.where = settings.telegram_api_base_url  # the token is not in it
-    pacer, answers = Pacer(clock=clock or time.monotonic), Answers()
+    pacer = pacer_for(engine, Pacer(clock=clock or time.monotonic))
+    answers = Answers()
     metrics = Metrics()
     processor = PerUserProcessor(answers, metrics=metrics)
     app = (

@@ -7,8 +7,9 @@ a process that dies between the two leaves it "sending", and after the lease
 crash can repeat only what was in flight: at most `Sender.max_in_flight` messages (8).
 
 Pacing: the sender takes its turns from the process's `Pacer` (bot.pacing: a little under 30
-a second overall, direct replies first) and keeps at least a second between two messages to
-the same chat, so that it meets no 429 from Telegram. A 429 all the same puts the row back
+a second overall, direct replies first; on PostgreSQL bot.budget, shared by all processes)
+and keeps at least a second between two messages to the same chat, so that it meets no 429
+from Telegram. A 429 all the same puts the row back
 with the wait Telegram asked for and holds back that chat only (everything, when Telegram
 refuses two chats at once).
 
@@ -34,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
@@ -48,6 +49,7 @@ from bot.pacing import OVERALL_PER_SECOND, Pacer, retry_seconds
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
+CLAIMS = 0x504F5254  # the advisory lock the processes' claims take turns on
 MAX_AGE = timedelta(hours=24)
 
 # Sends one row (a message, or the Bot API call in its `action`); returns Telegram's id of
@@ -176,15 +178,22 @@ class Sender:
         # out by the query itself, so that a long queue for one chat (a staff group at 20 a
         # minute) never fills the window and hides everyone else's messages.
         recent |= self._busy_chats | self.pacer.held_chats()
+        # Nor chats with a message in flight in another process: on PostgreSQL the claims of
+        # all processes take turns (a lock for the claim's transaction), so two never take
+        # two messages of one chat at once and a chat's messages keep their order.
+        sending = select(OutboxMessage.chat_id).where(OutboxMessage.status == "sending")
         async with self.db.begin() as session:
             query = (
                 select(OutboxMessage)
                 .where(OutboxMessage.status == "pending", OutboxMessage.due_at <= moment)
                 .where(OutboxMessage.chat_id.not_in(sorted(recent)))
+                .where(OutboxMessage.chat_id.not_in(sending))
                 .order_by(OutboxMessage.due_at, OutboxMessage.id)
                 .limit(limit * 4)
                 .with_for_update(skip_locked=True)
             )
+            if session.get_bind().dialect.name == "postgresql":
+                await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CLAIMS})
             chosen: list[OutboxMessage] = []
             seen: set[int] = set(recent)
             for row in (await session.scalars(query)).all():

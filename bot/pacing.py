@@ -8,8 +8,11 @@ then one a second; a group three, then 17 a minute, so that no minute holds more
 
 One `Pacer` serves the whole process: direct replies (through `PortaRateLimiter`) go before
 the outbox's messages, which take only the turns no reply is waiting for. A 429 holds back
-the chat it names for the time Telegram asked; the overall pace stops only when Telegram
-refuses two chats in the same second (it is then the bot's budget, not a chat's).
+the chat it names for the time Telegram asked and slows the overall pace a little, which
+climbs back within a second or so; the overall pace stops only when Telegram refuses two
+chats in the same second (it is then the bot's budget, not a chat's).
+
+With several processes on PostgreSQL the budget is shared: bot.budget.SharedPacer.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from telegram.ext import BaseRateLimiter
 log = logging.getLogger(__name__)
 
 OVERALL_PER_SECOND = 29.0
+SLOW_DOWN, RECOVER, MAX_SLOWED = 1.1, 0.995, 1.5  # after a 429: 10% slower, back in ~1 s
 # Methods that put a message in a chat: the ones Telegram's per-chat limits count.
 PACED = {
     "sendMessage",
@@ -77,6 +81,9 @@ class Pacer:
     _held: dict[int, float] = field(default_factory=dict)
     _replies_waiting: int = 0
     _refusals: dict[int, float] = field(default_factory=dict)
+    # Above 1 after a 429: the overall spacing is this much longer, and it comes back to 1
+    # a little with each message sent (a 429 slows the pace a little, not for long).
+    _slowed: float = 1.0
 
     def bucket(self, chat_id: int, now: float) -> Bucket:
         found = self._chats.get(chat_id)
@@ -103,7 +110,8 @@ class Pacer:
                 if not reply and self._replies_waiting:
                     ready = max(ready, now + 1 / self.overall_per_second)
                 if ready <= now:
-                    self._next_overall = now + 1 / self.overall_per_second
+                    self._next_overall = now + self._slowed / self.overall_per_second
+                    self._slowed = max(1.0, self._slowed * RECOVER)
                     if chat_id is not None:
                         self.bucket(chat_id, now).tokens -= 1
                         if len(self._chats) > 50_000:
@@ -131,6 +139,7 @@ class Pacer:
         """Telegram answered 429 for `chat_id`: hold that chat back; two chats refused in the
         same second (or a refusal naming no chat) hold everything back."""
         now = self.clock()
+        self._slowed = min(MAX_SLOWED, self._slowed * SLOW_DOWN)
         if chat_id is not None:
             self._held[chat_id] = max(self._held.get(chat_id, 0.0), now + seconds)
             others = [c for c, at in self._refusals.items() if c != chat_id and now - at < 1]

@@ -5,6 +5,9 @@ python-telegram-bot hands each update to `process_update` in arrival order, whic
 global semaphore before `do_process_update` (PITFALLS: a per-user lock taken inside waits
 while holding a global slot). So the global bound is loose, and the real bound is taken after
 a person's turn has come: one person's flood holds one worker, never all of them.
+
+With several processes behind one webhook on PostgreSQL, bot.turns keeps the same order
+between processes.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseUpdateProcessor
 
 from bot.metrics import Metrics
+from bot.turns import SharedTurns
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +62,8 @@ class PerUserProcessor(BaseUpdateProcessor):
         self.metrics = metrics
         self.bot: Bot | None = None  # set once the Application is built
         self.answers = answers
+        # Set in webhook mode on PostgreSQL: a person's turn is also taken across processes.
+        self.shared: SharedTurns | None = None
         self._workers = asyncio.Semaphore(workers)
         self._turns: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
@@ -111,8 +117,8 @@ class PerUserProcessor(BaseUpdateProcessor):
         turn = self._turns.setdefault(key, asyncio.Lock())
         watchdog = self._answer_soon(update)
         try:
-            async with turn, self._workers:
-                await coroutine
+            async with turn:
+                await self._handle(update, key, coroutine)
         finally:
             if watchdog is not None:
                 watchdog.cancel()
@@ -121,6 +127,25 @@ class PerUserProcessor(BaseUpdateProcessor):
                 del self._waiting[key]
                 if not turn.locked():
                     self._turns.pop(key, None)
+
+    async def _handle(self, update: object, key: int, coroutine: Awaitable[Any]) -> None:
+        """Handle a person's update once its turn has come in this process (and, with
+        shared turns, across processes; an update handled elsewhere is not handled again)."""
+        number = update.update_id if isinstance(update, Update) else None
+        if self.shared is None or number is None:
+            async with self._workers:
+                await coroutine
+            return
+        if not await self.shared.start(number, key):
+            log.info("update %s was handled by another process", number)
+            with contextlib.suppress(Exception):
+                coroutine.close()  # type: ignore[attr-defined]
+            return
+        try:
+            async with self._workers:
+                await coroutine
+        finally:
+            await self.shared.finish(number)
 
     def _answer_soon(self, update: object) -> asyncio.Task[None] | None:
         """A tapped button spins on the phone until answered: if the handler has not answered

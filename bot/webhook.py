@@ -3,7 +3,9 @@ it answers `/healthz` and `/metrics` (Prometheus' text format).
 
 Every request must carry the secret token given to setWebhook in the
 X-Telegram-Bot-Api-Secret-Token header (missing or wrong: 403, nothing processed). The update
-goes on the Application's queue and the answer is 200 at once; a process that is stopping
+goes on the Application's queue and the answer is 200 at once (on PostgreSQL, once noted in
+`arrivals`: bot.turns keeps each person's updates in order across processes, and an update
+Telegram sends twice is handled once); a process that is stopping
 answers 503, so Telegram tries the update again, at another process behind the same address.
 `/healthz` says whether the database answers, the schema is current and how long the outbox is.
 """
@@ -24,6 +26,8 @@ from telegram import Update
 from bot.app import PortaApplication
 from bot.db import migrate
 from bot.metrics import CONTENT_TYPE, Metrics, outbox_backlog
+from bot.turns import SharedTurns
+from bot.updates import PerUserProcessor, person_of
 
 log = logging.getLogger("porta.webhook")
 
@@ -62,6 +66,14 @@ class PortaServer:
     ) -> None:
         self.app, self.webhook, self.listen, self.port = app, webhook, listen, port
         self.taking = True
+        # Several processes on PostgreSQL: each person's updates one at a time, in order.
+        self.turns: SharedTurns | None = None
+        engine = app.bot_data["engine"]
+        if webhook is not None and engine.dialect.name == "postgresql":
+            self.turns = SharedTurns(engine)
+            processor = app.update_processor
+            assert isinstance(processor, PerUserProcessor)
+            processor.shared = self.turns
         server = web.Application(client_max_size=MAX_BODY)
         if webhook is not None:
             server.router.add_post(webhook.path, self.receive)
@@ -94,6 +106,10 @@ class PortaServer:
         except (ValueError, TypeError, KeyError):
             log.warning("webhook: a body that is not an update was refused")
             return web.Response(status=400, text="not an update")
+        if self.turns is not None:
+            person = person_of(update)
+            if person is not None and not await self.turns.record(update.update_id, person):
+                return web.Response(text="ok")  # Telegram sent it again: handled once
         await self.app.update_queue.put(update)
         return web.Response(text="ok")
 

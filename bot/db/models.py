@@ -21,8 +21,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base, utcnow
 from bot.db.casework import Case, CaseEvent, CaseMessage, Form, Programme, TeamGroup
+from bot.db.shared import Arrival, SendBudget
 
-__all__ = ["Base", "Case", "CaseEvent", "CaseMessage", "Form", "Programme", "TeamGroup"]
+__all__ = [
+    "Arrival",
+    "Base",
+    "Case",
+    "CaseEvent",
+    "CaseMessage",
+    "Form",
+    "Programme",
+    "SendBudget",
+    "TeamGroup",
+]
 
 
 class User(Base):
