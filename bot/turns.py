@@ -19,6 +19,7 @@ import logging
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram.ext import ContextTypes
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,10 @@ class SharedTurns:
                 "update %s: could not note it handled (%s)", update_id, type(error).__name__
             )
 
-    async def tidy(self) -> None:
-        async with self.engine.begin() as connection:
+
+async def tidy(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The periodic job: forget updates handled long ago (on PostgreSQL)."""
+    engine: AsyncEngine = context.bot_data["engine"]
+    if engine.dialect.name == "postgresql":
+        async with engine.begin() as connection:
             await connection.execute(TIDY)
