@@ -20,6 +20,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import BaseRequest
 
 from bot import health, scheduler, turns
 from bot.budget import SharedPacer, pacer_for
@@ -228,10 +229,15 @@ async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
 
 
 def build_application(
-    settings: Settings, *, token: str | None = None, clock: Callable[[], float] | None = None
+    settings: Settings,
+    *,
+    token: str | None = None,
+    clock: Callable[[], float] | None = None,
+    request: BaseRequest | None = None,
 ) -> PortaApplication:
     """Build the Application for `settings`. The sandbox overrides the token, and the clock
-    Telegram's limits are paced by (its scripted people take a second to read and tap)."""
+    Telegram's limits are paced by (its scripted people take a second to read and tap); the
+    benchmarks give a Bot API in memory as `request` (and then no pacing)."""
     engine = create_engine(settings.database_url)
     health.TELEGRAM.where = settings.telegram_api_base_url  # the token is not in it
     # The sandbox's scripted people move a clock of their own: they pace alone, by it.
@@ -239,7 +245,7 @@ def build_application(
     answers = Answers()
     metrics = Metrics()
     processor = PerUserProcessor(answers, metrics=metrics)
-    app = (
+    builder = (
         ApplicationBuilder()
         .application_class(PortaApplication)
         .token(token or settings.telegram_bot_token)
@@ -247,14 +253,20 @@ def build_application(
         .base_file_url(settings.telegram_api_base_url.replace("/bot", "/file/bot", 1))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
         .context_types(ContextTypes(context=PortaContext))
-        .rate_limiter(PortaRateLimiter(pacer, max_retries=3))
         .concurrent_updates(processor)
-        .request(WatchedRequest(connection_pool_size=256))
-        .get_updates_request(WatchedRequest(connection_pool_size=1))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .build()
     )
+    app: Application  # type: ignore[type-arg]
+    if request is None:
+        paced = builder.rate_limiter(PortaRateLimiter(pacer, max_retries=3))
+        app = (
+            paced.request(WatchedRequest(connection_pool_size=256))
+            .get_updates_request(WatchedRequest(connection_pool_size=1))
+            .build()
+        )
+    else:
+        app = builder.request(request).get_updates_request(request).build()
     processor.bot = app.bot
     app.bot_data.update(
         settings=settings,
