@@ -189,7 +189,7 @@ async def card(update: Update, context: PortaContext, activity_id: int, where: W
         if activity is None:
             return Screen(say(context.t, NOT_FOUND))
         taken, waiting = await catalog.counts(session, activity_id)
-        mine = {s.activity_id: s for s in await signups.of_user(session, user_id)}.get(activity_id)
+        mine = await signups.at(session, user_id, activity_id)
         position = await signups.position(session, mine) if mine else 0
     moment = now()
     text = card_text(

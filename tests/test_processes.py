@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import aiohttp
 import pytest
-from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -28,7 +27,7 @@ from bot.sandbox.people import Emulator
 from bot.sandbox.server import EmulatorServer
 from bot.webhook import SECRET_HEADER, Webhook
 from tests.flows import onboard, wait_until
-from tests.test_webhook import free_port
+from tests.proxy import Proxy, free_port
 
 SECRET = "shared-secret-of-both-processes"
 
@@ -37,37 +36,6 @@ SECRET = "shared-secret-of-both-processes"
 def postgresql_only(engine: AsyncEngine) -> None:
     if engine.dialect.name != "postgresql":
         pytest.skip("several processes share a PostgreSQL; on SQLite one process runs")
-
-
-class Proxy:
-    """nginx in front of the processes: each request to the next process in turn."""
-
-    def __init__(self, ports: list[int]) -> None:
-        self.targets = itertools.cycle(ports)
-        self.port = free_port()
-        self.taken: list[tuple[int, int]] = []  # (update id, port)
-        server = web.Application()
-        server.router.add_post("/hook", self.forward)
-        self.runner = web.AppRunner(server, access_log=None)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
-
-    async def start(self) -> None:
-        await self.runner.setup()
-        await web.TCPSite(self.runner, "127.0.0.1", self.port).start()
-
-    async def forward(self, request: web.Request) -> web.Response:
-        port, body = next(self.targets), await request.read()
-        self.taken.append((int((await request.json())["update_id"]), port))
-        async with (
-            aiohttp.ClientSession() as http,
-            http.post(
-                f"http://127.0.0.1:{port}/hook", data=body, headers=request.headers
-            ) as answer,
-        ):
-            return web.Response(status=answer.status, text=await answer.text())
 
 
 @dataclass
@@ -113,7 +81,7 @@ async def two(settings: Settings) -> AsyncIterator[Processes]:
     stop.set()
     await asyncio.gather(*tasks)
     await client.close()
-    await proxy.runner.cleanup()
+    await proxy.stop()
     await server.stop()
 
 

@@ -20,7 +20,11 @@ def create_engine(url: str) -> AsyncEngine:
     """Create the engine; for SQLite also its folder, foreign keys and a busy timeout."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
+        # As many connections as updates are handled at once (bot.updates.WORKERS) would
+        # be best; three processes of 24 stay under PostgreSQL's default 100 connections.
+        return create_async_engine(
+            url, pool_pre_ping=True, hide_parameters=True, pool_size=16, max_overflow=8
+        )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     # One connection: SQLite has one writer (every transaction takes the write lock, below),

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import lazyload
 
 from bot import delivery
 from bot.db.models import Activity, Signup, User
@@ -160,6 +161,16 @@ async def mine(session: AsyncSession, user_id: int, now: datetime) -> Sequence[S
 async def of_user(session: AsyncSession, user_id: int) -> Sequence[Signup]:
     query = select(Signup).where(Signup.user_id == user_id).order_by(Signup.created_at)
     return (await session.scalars(query)).unique().all()
+
+
+async def at(session: AsyncSession, user_id: int, activity_id: int) -> Signup | None:
+    """The user's sign-up for one activity, if any (its activity is not loaded again)."""
+    query = (
+        select(Signup)
+        .where(Signup.user_id == user_id, Signup.activity_id == activity_id)
+        .options(lazyload(Signup.activity))
+    )
+    return await session.scalar(query)
 
 
 async def release_all(session: AsyncSession, user_id: int, now: datetime) -> list[Signup]:

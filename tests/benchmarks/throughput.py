@@ -103,7 +103,9 @@ class Porta:
 
     def __init__(self, settings: Settings) -> None:
         self.canned = CannedRequest()
-        self.app: PortaApplication = build_application(settings, token="1:BENCH", request=self.canned)
+        self.app: PortaApplication = build_application(
+            settings, token="1:BENCH", request=self.canned
+        )
         self.people: list[int] = []
 
     async def start(self, people: list[int]) -> None:
@@ -201,7 +203,9 @@ async def ratios(settings: Settings, db: SessionFactory) -> dict[str, Any]:
     await echo.app.stop()
     await echo.app.shutdown()
     await porta.stop()
-    result: dict[str, Any] = {"echo_per_second": round(statistics.median(e for each in echoes.values() for e in each))}
+    result: dict[str, Any] = {
+        "echo_per_second": round(statistics.median(e for each in echoes.values() for e in each))
+    }
     for name in flows:
         ratio = statistics.median(r / e for r, e in zip(rates[name], echoes[name], strict=True))
         result[name] = {
@@ -222,3 +226,24 @@ async def profiled(flow: Callable[[], Awaitable[float]]) -> str:
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(r"(bot|handlers)/", 25)
     return out.getvalue()
+
+
+LISTS = ("today", "week", "mine", "acc")
+
+
+async def list_rates(settings: Settings, people: list[int], rounds: int = 3) -> dict[str, float]:
+    """Updates a second of each list flow (median of `rounds`), for the catalogue as it is."""
+    porta = Porta(settings)
+    await porta.start(people)
+    rates = {}
+    for kind in LISTS:
+        data = pack("ac", "l", kind, "", 0)
+        await porta.tap_all(lambda p, data=data: data)  # type: ignore[misc]
+        rates[kind] = round(
+            statistics.median(
+                [await porta.tap_all(lambda p, data=data: data) for _ in range(rounds)]
+            ),  # type: ignore[misc]
+            1,
+        )
+    await porta.stop()
+    return rates
