@@ -5,7 +5,8 @@ Each update taken from the webhook is recorded first (`arrivals`; a retried upda
 id, is recognised and handled once). Before handling it, a process waits, under a lock per
 person held only for that look, until none of the person's updates with a smaller id is
 still waiting and none is being handled elsewhere; then marks it started, and handled once
-done. Updates a process took and never started (it died) stop holding the others back after
+done (after SETTLE, so that an earlier update POSTed at the same moment is seen). Updates
+a process took and never started (it died) stop holding the others back after
 WAITING_AT_MOST; one started and never finished, after LEASE.
 
 Within one process, bot.updates already keeps a person's updates in order; this is the
@@ -27,6 +28,9 @@ WAITING_AT_MOST = 10  # seconds an update taken but not started holds the person
 LEASE = 60  # seconds an update started but not finished holds them
 KEEP = "1 day"  # how long an update is remembered (Telegram retries for less)
 FIRST_POLL, LONGEST_POLL = 0.01, 0.2  # seconds between two looks while waiting
+# Telegram POSTs updates oldest first but several at once: an update that came a moment
+# before this one may still be being recorded by another process. A short wait lets it.
+SETTLE = 0.03
 
 RECORD = text(
     "INSERT INTO arrivals (update_id, person_id, received_at) VALUES (:u, :p, now()) "
@@ -63,6 +67,7 @@ class SharedTurns:
 
     async def start(self, update_id: int, person_id: int) -> bool:
         """Wait for the update's turn and take it; False if it was already handled."""
+        await asyncio.sleep(SETTLE)
         pause, waited = FIRST_POLL, 0.0
         while True:
             async with self.engine.begin() as connection:

@@ -116,8 +116,10 @@ class PerUserProcessor(BaseUpdateProcessor):
         self._waiting[key] = self._waiting.get(key, 0) + 1
         turn = self._turns.setdefault(key, asyncio.Lock())
         watchdog = self._answer_soon(update)
+        # With shared turns, the person's turn is taken across processes (this one too): a
+        # local lock taken first could hold an earlier update behind a later one.
         try:
-            async with turn:
+            async with turn if self.shared is None else contextlib.nullcontext():
                 await self._handle(update, key, coroutine)
         finally:
             if watchdog is not None:

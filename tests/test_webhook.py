@@ -148,7 +148,7 @@ async def test_stopping_finishes_the_updates_taken_and_leaves_the_rest_at_telegr
     assert emulator.webhook_url == porta.hook.url  # other processes go on serving it
 
 
-async def test_the_emulator_posts_in_order_and_retries_until_the_answer_is_200() -> None:
+async def test_one_connection_posts_in_order_and_a_failed_update_is_retried_until_200() -> None:
     received: list[tuple[int, str]] = []
     failures = 2
 
@@ -174,7 +174,7 @@ async def test_the_emulator_posts_in_order_and_retries_until_the_answer_is_200()
     answer = await emulator.call(
         emulator.token,
         "setWebhook",
-        {"url": f"http://127.0.0.1:{port}/hook", "secret_token": SECRET},
+        {"url": f"http://127.0.0.1:{port}/hook", "secret_token": SECRET, "max_connections": 1},
         form=False,
     )
     assert answer["ok"]

@@ -1,6 +1,7 @@
 """The Bot API methods that hand updates to the bot: getMe, getUpdates (long polling with
-real offsets, 409 for a second poller), webhooks (updates POSTed in order with the secret
-token, retried with a growing pause while the answer is not 200, as Telegram does); and how
+real offsets, 409 for a second poller), webhooks (updates POSTed oldest first with the
+secret token, up to max_connections at once, each retried with a growing pause while the
+answer is not 200, as Telegram does); and how
 the user side pushes an update."""
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class UpdatesApi(BotApi):
     webhook_error: tuple[int, str] | None = None  # (unix time, what went wrong) of the last
     webhook_posts: int = 0  # deliveries tried, for tests
     webhook_stopped = False
+    webhook_connections = 40  # setWebhook's max_connections: updates in flight at once
 
     # -- getting updates --------------------------------------------------------------------
 
@@ -43,8 +45,12 @@ class UpdatesApi(BotApi):
         url: str,
         secret_token: str | None = None,
         drop_pending_updates: bool = False,
+        max_connections: int = 40,
         **_: Any,
     ) -> bool:
+        if not 1 <= max_connections <= 100:
+            raise ApiError(400, "Bad Request: max_connections must be between 1 and 100")
+        self.webhook_connections = max_connections
         if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
             raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided")
         if secret_token is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret_token):
@@ -84,40 +90,72 @@ class UpdatesApi(BotApi):
             self.webhook_task = None
 
     async def _deliver_updates(self) -> None:
-        """While a webhook is set: POST each update, oldest first, and drop it only once the
-        answer is 200; otherwise try the same update again after a growing pause."""
+        """While a webhook is set: POST the updates, oldest first, up to `max_connections`
+        at once (as Telegram does: so a person's two updates may be in flight together), and
+        drop each only once its answer is 200; otherwise try it again after a growing pause
+        (those in flight go on; newer ones wait for it, so the queue stalls as Telegram's does)."""
+        loop = asyncio.get_running_loop()
+        in_flight: dict[int, asyncio.Task[tuple[int, str]]] = {}
+        retry_at: dict[int, float] = {}
         pause = FIRST_RETRY
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
-            while self.webhook_url and not self.webhook_stopped:
-                if not self.updates:
+            try:
+                while self.webhook_url and not self.webhook_stopped:
+                    now = loop.time()
+                    room = self.webhook_connections - len(in_flight)
+                    for update in self.updates:
+                        number = update["update_id"]
+                        if room <= 0:
+                            break
+                        if retry_at.get(number, 0.0) > now:
+                            break  # a failed update holds back the newer ones, as in Telegram
+                        if number in in_flight:
+                            continue
+                        in_flight[number] = loop.create_task(self._post(http, update))
+                        room -= 1
                     event = self.update_event
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(event.wait(), 1.0)
-                    if event is self.update_event:
+                    waiter = loop.create_task(event.wait())
+                    soonest = min(retry_at.values(), default=now + 1.0)
+                    await asyncio.wait(
+                        [waiter, *in_flight.values()],
+                        timeout=max(0.01, min(1.0, soonest - now)),
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
+                    waiter.cancel()
+                    if event.is_set() and event is self.update_event:
                         self.update_event = asyncio.Event()
-                    continue
-                update = self.updates[0]
-                headers = {SECRET_HEADER: self.webhook_secret} if self.webhook_secret else {}
-                self.webhook_posts += 1
-                try:
-                    async with http.post(self.webhook_url, json=update, headers=headers) as answer:
-                        status, reason = answer.status, answer.reason or ""
-                except (aiohttp.ClientError, TimeoutError) as error:
-                    status, reason = 0, type(error).__name__
-                if status == 200:
-                    if self.updates and self.updates[0] is update:
-                        self.updates.pop(0)
-                    self.delivered_up_to = self.confirmed_up_to = update["update_id"]
-                    pause = FIRST_RETRY
-                    continue
-                what = (
-                    f"Wrong response from the webhook: {status} {reason}"
-                    if status
-                    else (f"Connection refused ({reason})")
-                )
-                self.webhook_error = (int(time.time()), what)
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, MAX_RETRY)
+                    for number, task in list(in_flight.items()):
+                        if not task.done():
+                            continue
+                        del in_flight[number]
+                        status, what = task.result()
+                        if status == 200:
+                            retry_at.pop(number, None)
+                            self.updates = [u for u in self.updates if u["update_id"] != number]
+                            waiting = [u["update_id"] for u in self.updates]
+                            done = min(waiting) - 1 if waiting else number
+                            self.delivered_up_to = max(self.delivered_up_to, done)
+                            self.confirmed_up_to = self.delivered_up_to
+                            pause = FIRST_RETRY
+                        else:
+                            self.webhook_error = (int(time.time()), what)
+                            retry_at[number] = loop.time() + pause
+                            pause = min(pause * 2, MAX_RETRY)
+            finally:
+                for task in in_flight.values():
+                    task.cancel()
+
+    async def _post(self, http: aiohttp.ClientSession, update: dict[str, Any]) -> tuple[int, str]:
+        headers = {SECRET_HEADER: self.webhook_secret} if self.webhook_secret else {}
+        self.webhook_posts += 1
+        try:
+            async with http.post(self.webhook_url, json=update, headers=headers) as answer:
+                if answer.status == 200:
+                    return 200, ""
+                reason = f"{answer.status} {answer.reason or ''}".strip()
+                return answer.status, f"Wrong response from the webhook: {reason}"
+        except (aiohttp.ClientError, TimeoutError) as error:
+            return 0, f"Connection refused ({type(error).__name__})"
 
     async def _getUpdates(
         self,
