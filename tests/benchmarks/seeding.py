@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from bot.db.models import Activity, ActivityText, Hub, OutboxMessage, Signup, User
 from bot.db.session import SessionFactory
@@ -21,6 +21,14 @@ async def bulk(db: SessionFactory, model: Any, rows: list[dict[str, Any]]) -> No
     for start in range(0, len(rows), CHUNK):
         async with db.begin() as session:
             await session.execute(insert(model), rows[start : start + CHUNK])
+
+
+async def analyze(db: SessionFactory) -> None:
+    """Fresh planner statistics after a bulk load (PostgreSQL would gather them later)."""
+    async with db() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            await session.execute(text("ANALYZE"))
+            await session.commit()
 
 
 async def people(db: SessionFactory, first: int, count: int, language: str = "en") -> list[int]:

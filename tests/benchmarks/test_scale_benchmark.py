@@ -67,6 +67,7 @@ async def test_list_cost_does_not_grow_with_the_catalogue(
     activities = await seeding.catalogue(db, 10_000)
     crowd = await seeding.people(db, 100_000, 100_000)
     await seeding.signups(db, crowd, activities, 10_000)
+    await seeding.analyze(db)
     large = await throughput.list_rates(settings, people)
     ratios = {kind: round(large[kind] / small[kind], 2) for kind in small}
     record(
@@ -194,6 +195,7 @@ async def test_memory_and_start_up_with_a_city_in_the_database(
     activities = await seeding.catalogue(db, 10_000)
     crowd = await seeding.people(db, 100_000, 100_000)
     await seeding.signups(db, crowd, activities, 50_000)
+    await seeding.analyze(db)
     fleet = Fleet(settings, 1, tmp_path)
     tapping = crowd[:200]
     for person in tapping:

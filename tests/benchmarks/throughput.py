@@ -103,6 +103,8 @@ class Porta:
 
     def __init__(self, settings: Settings) -> None:
         self.canned = CannedRequest()
+        # The reminder scan at its production pace, not the tests' quick one.
+        settings = settings.model_copy(update={"reminder_scan_seconds": 30.0})
         self.app: PortaApplication = build_application(
             settings, token="1:BENCH", request=self.canned
         )
