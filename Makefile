@@ -32,9 +32,12 @@ messages: $(BIN)/porta
 	$(BIN)/pybabel update -D messages -i locales/messages.pot -d locales --ignore-obsolete \
 		--no-fuzzy-matching
 
-# On-demand benchmarks of the outbox (about ten minutes); results are printed.
+# On-demand benchmarks of the outbox and of scale (about twenty-five minutes); figures are
+# printed and written to data/bench-*.json. For PostgreSQL (needed for several processes):
+# PORTA_TEST_DATABASE_URL=postgresql+asyncpg://... make bench
 bench: $(BIN)/porta
-	$(BIN)/pytest tests/benchmarks/test_outbox_benchmark.py -m benchmark -s -p no:cacheprovider -o addopts=""
+	$(BIN)/pytest tests/benchmarks/test_outbox_benchmark.py tests/benchmarks/test_scale_benchmark.py \
+		-m benchmark -s -p no:cacheprovider -o addopts=""
 
 # On-demand load benchmark: 200 people at 20 taps/s and 400 at 40, Porta beside a bare
 # python-telegram-bot bot (about eight minutes); figures printed and in data/bench-load-*.json.

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -26,14 +25,9 @@ from bot.sandbox.people import Emulator
 from bot.sandbox.server import EmulatorServer
 from bot.webhook import SECRET_HEADER, Webhook, secret_for
 from tests.flows import translator, wait_until
+from tests.proxy import free_port
 
 SECRET = "a-secret_token-for-tests"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

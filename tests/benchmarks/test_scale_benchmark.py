@@ -105,8 +105,8 @@ async def test_three_processes_share_one_budget(
     await fleet.start()
     for person in people:  # everyone taps at once
         chat = fleet.emulator.chats[person]
-        record = next(reversed(chat.records.values()))
-        fleet.emulator.press(person, chat, record, LIST)
+        shown = next(reversed(chat.records.values()))
+        fleet.emulator.press(person, chat, shown, LIST)
     await eventually(lambda: len(fleet.sent(OUTBOX_TEXT)) >= messages, messages / 20)
     await asyncio.sleep(2)
     sent = fleet.sent(OUTBOX_TEXT)
