@@ -138,16 +138,18 @@ class PerUserProcessor(BaseUpdateProcessor):
             async with self._workers:
                 await coroutine
             return
-        if not await self.shared.start(number, key):
-            log.info("update %s was handled by another process", number)
-            with contextlib.suppress(Exception):
-                coroutine.close()  # type: ignore[attr-defined]
-            return
-        try:
-            async with self._workers:
+        # The turn is waited for inside a worker: thousands of updates arriving at once must
+        # not all ask the database at once (the wait is long only behind the same person).
+        async with self._workers:
+            if not await self.shared.start(number, key):
+                log.info("update %s was handled by another process", number)
+                with contextlib.suppress(Exception):
+                    coroutine.close()  # type: ignore[attr-defined]
+                return
+            try:
                 await coroutine
-        finally:
-            await self.shared.finish(number)
+            finally:
+                await self.shared.finish(number)
 
     def _answer_soon(self, update: object) -> asyncio.Task[None] | None:
         """A tapped button spins on the phone until answered: if the handler has not answered
