@@ -64,6 +64,7 @@ class PerUserProcessor(BaseUpdateProcessor):
         self.answers = answers
         # Set in webhook mode on PostgreSQL: a person's turn is also taken across processes.
         self.shared: SharedTurns | None = None
+        self.workers = workers
         self._workers = asyncio.Semaphore(workers)
         self._turns: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
@@ -71,6 +72,11 @@ class PerUserProcessor(BaseUpdateProcessor):
         self._active: set[int] = set()
         self._seen = 0
         self._changed = asyncio.Condition()
+
+    @property
+    def busy(self) -> bool:
+        """Whether more updates are being handled than there are workers (a queue formed)."""
+        return len(self._active) >= self.workers
 
     def done_up_to(self) -> int:
         """The highest update id such that it and every update before it is handled."""

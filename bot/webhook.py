@@ -5,8 +5,10 @@ Every request must carry the secret token given to setWebhook in the
 X-Telegram-Bot-Api-Secret-Token header (missing or wrong: 403, nothing processed). The update
 goes on the Application's queue and the answer is 200 at once (on PostgreSQL, once noted in
 `arrivals`: bot.turns keeps each person's updates in order across processes, and an update
-Telegram sends twice is handled once); a process that is stopping
-answers 503, so Telegram tries the update again, at another process behind the same address.
+Telegram sends twice is handled once). When a queue has formed, a tapped button is answered
+in the response itself (Telegram runs a method named in a webhook's answer). A process that
+is stopping answers 503, so Telegram tries the update again, at another process behind the
+same address.
 `/healthz` says whether the database answers, the schema is current and how long the outbox is.
 """
 
@@ -110,7 +112,14 @@ class PortaServer:
             person = person_of(update)
             if person is not None and not await self.turns.record(update.update_id, person):
                 return web.Response(text="ok")  # Telegram sent it again: handled once
+        query, processor = update.callback_query, self.app.update_processor
         await self.app.update_queue.put(update)
+        busy = isinstance(processor, PerUserProcessor) and processor.busy
+        if query is not None and busy and self.app.bot_data["answers"].claim(query.id):
+            # A queue has formed: the button is answered in this very response (Telegram
+            # runs the method it names), so the phone stops spinning whatever the wait.
+            body = {"method": "answerCallbackQuery", "callback_query_id": query.id}
+            return web.json_response(body)
         return web.Response(text="ok")
 
     async def health(self, request: web.Request) -> web.Response:

@@ -23,6 +23,7 @@ from bot.db.session import SessionFactory
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.people import Emulator
 from bot.sandbox.server import EmulatorServer
+from bot.updates import PerUserProcessor
 from bot.webhook import SECRET_HEADER, Webhook, secret_for
 from tests.flows import translator, wait_until
 from tests.proxy import free_port
@@ -259,3 +260,22 @@ async def test_periodic_work_runs_in_one_process_at_a_time_on_postgresql(
     assert len(runs) == expected
     await first(context)  # the lock was let go
     assert len(runs) == expected + 1
+
+
+async def test_when_a_queue_has_formed_a_button_is_answered_in_the_webhook_response(
+    porta: Running,
+) -> None:
+    it = translator("it")
+    user = await porta.client.add_user("Luca", "it")
+    await user.send("/start")
+    processor = porta.app.update_processor
+    assert isinstance(processor, PerUserProcessor)
+    processor.workers = 0  # as if every worker were taken: Porta is behind
+    calls = len(porta.emulator.calls)
+    await user.tap(it.pgettext("button", "Continue ▶"))
+    assert (await user.last())["text"] == it("How old are you?")  # the screen still comes
+    (query,) = [q for q in porta.emulator.callback_queries.values()]
+    assert query.answered and not query.expired
+    answers = [c for c in porta.emulator.calls[calls:] if c.method == "answerCallbackQuery"]
+    assert len(answers) == 1 and answers[0].ok  # once: in the response, not again after
+    assert porta.emulator.webhook_answers == 1

@@ -28,6 +28,7 @@ class UpdatesApi(BotApi):
     webhook_posts: int = 0  # deliveries tried, for tests
     webhook_stopped = False
     webhook_connections = 40  # setWebhook's max_connections: updates in flight at once
+    webhook_answers = 0  # methods run from webhook answers, for tests
 
     # -- getting updates --------------------------------------------------------------------
 
@@ -145,12 +146,27 @@ class UpdatesApi(BotApi):
                 for task in in_flight.values():
                     task.cancel()
 
+    async def _run_answer(self, answer: aiohttp.ClientResponse) -> None:
+        """A webhook may answer with a Bot API method to run (JSON with "method"), as
+        Telegram allows; its result is not reported back, as in Telegram."""
+        if answer.content_type != "application/json":
+            return
+        try:
+            body = await answer.json()
+        except (ValueError, aiohttp.ContentTypeError):
+            return
+        if isinstance(body, dict) and isinstance(body.get("method"), str):
+            params = {k: v for k, v in body.items() if k != "method"}
+            self.webhook_answers += 1
+            await self.call(self.token, body["method"], params, form=False)
+
     async def _post(self, http: aiohttp.ClientSession, update: dict[str, Any]) -> tuple[int, str]:
         headers = {SECRET_HEADER: self.webhook_secret} if self.webhook_secret else {}
         self.webhook_posts += 1
         try:
             async with http.post(self.webhook_url, json=update, headers=headers) as answer:
                 if answer.status == 200:
+                    await self._run_answer(answer)
                     return 200, ""
                 reason = f"{answer.status} {answer.reason or ''}".strip()
                 return answer.status, f"Wrong response from the webhook: {reason}"
