@@ -39,13 +39,20 @@ class Proxy:
     async def forward(self, request: web.Request) -> web.Response:
         port, body = next(self.targets), await request.read()
         self.taken.append((int((await request.json())["update_id"]), port))
-        async with (
-            aiohttp.ClientSession() as http,
-            http.post(
-                f"http://127.0.0.1:{port}/hook", data=body, headers=request.headers
-            ) as answer,
-        ):
-            return web.Response(status=answer.status, text=await answer.text())
+        if self.http is None:
+            self.http = aiohttp.ClientSession()
+        headers = {k: v for k, v in request.headers.items() if k.lower().startswith("x-telegram")}
+        headers["Content-Type"] = "application/json"
+        try:
+            async with self.http.post(
+                f"http://127.0.0.1:{port}/hook", data=body, headers=headers
+            ) as answer:
+                passed = await answer.read()  # as it is: a method to run, say
+                return web.Response(
+                    status=answer.status, body=passed, content_type=answer.content_type
+                )
+        except aiohttp.ClientError:
+            return web.Response(status=502, text="bad gateway")  # Telegram tries again
 
     async def stop(self) -> None:
         if self.http is not None:
