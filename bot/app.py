@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -241,7 +240,7 @@ def build_application(
     engine = create_engine(settings.database_url)
     health.TELEGRAM.where = settings.telegram_api_base_url  # the token is not in it
     # The sandbox's scripted people move a clock of their own: they pace alone, by it.
-    pacer = Pacer(clock=clock) if clock else pacer_for(engine, Pacer(clock=time.monotonic))
+    pacer = Pacer(clock=clock) if clock else pacer_for(engine)
     answers = Answers()
     metrics = Metrics()
     processor = PerUserProcessor(answers, metrics=metrics)

@@ -213,8 +213,8 @@ class SharedPacer(Pacer):
             log.warning("send budget: could not share a 429 (%s)", type(error).__name__)
 
 
-def pacer_for(engine: AsyncEngine, pacer: Pacer) -> Pacer:
+def pacer_for(engine: AsyncEngine) -> Pacer:
     """The shared pacer on PostgreSQL; on SQLite (one process) the process's own."""
     if engine.dialect.name != "postgresql":
-        return pacer
-    return SharedPacer(clock=pacer.clock, engine=engine)
+        return Pacer()
+    return SharedPacer(engine=engine)
