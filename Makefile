@@ -37,6 +37,7 @@ messages: $(BIN)/porta
 # PORTA_TEST_DATABASE_URL=postgresql+asyncpg://... make bench
 bench: $(BIN)/porta
 	$(BIN)/pytest tests/benchmarks/test_outbox_benchmark.py tests/benchmarks/test_scale_benchmark.py \
+		tests/benchmarks/test_report_benchmark.py \
 		-m benchmark -s -p no:cacheprovider -o addopts=""
 
 # On-demand load benchmark: 200 people at 20 taps/s and 400 at 40, Porta beside a bare

@@ -26,24 +26,35 @@ from bot.budget import SharedPacer, pacer_for
 from bot.config import Settings
 from bot.db.session import create_engine, session_factory
 from bot.health import WatchedRequest
-from bot.i18n import N_, SUPPORTED_LOCALES, Translator
+from bot.i18n import N_, SUPPORTED_LOCALES, Translator, fingerprint
 from bot.metrics import Metrics
 from bot.pacing import Pacer, PortaRateLimiter
+from bot.services import voice as voice_notes
 from bot.updates import Answers, PerUserProcessor
+from bot.voice import speech
+from bot.voice.desk import Desk
+from bot.voice.engine import Engine
 from handlers import (
     activities,
     broadcasts,
     errors,
     fallback,
+    feedback,
+    free_words,
     gate,
     housing,
+    ideas,
+    ideas_board,
+    ideas_staff,
     inbox,
     language,
     links,
     menu,
+    offers,
     onboarding,
     operators,
     person,
+    printed,
     privacy,
     profile,
     quick_replies,
@@ -53,6 +64,7 @@ from handlers import (
     signup,
     staff,
     staff_form,
+    voice,
 )
 from handlers.callbacks import pattern, unpack
 from handlers.common import PortaContext
@@ -74,6 +86,7 @@ COMMANDS = {
     "mydata": N_("Get a copy of your data"),
     "deleteme": N_("Delete your data"),
     "stop": N_("Stop announcements"),
+    "offer": N_("Offer help: volunteer, mentor, host"),
     "help": N_("Help"),
 }
 DESCRIPTION = N_(
@@ -119,6 +132,9 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     # -30: the locale is picked once per update; -25: staff groups (linking one, staff
     # writing in a case's topic); -20: anything else from groups and channels is ignored.
     app.add_handler(TypeHandler(Update, gate.pick_locale), group=-30)
+    # -26: /translate in an idea's topic (before the inbox takes what staff write there).
+    translate = filters.ChatType.GROUPS & filters.Regex(r"^/translate(@\w+)?(\s|$)")
+    app.add_handler(MessageHandler(translate, ideas_staff.translate), group=-26)
     app.add_handler(TypeHandler(Update, inbox.in_groups), group=-25)
     app.add_handler(TypeHandler(Update, gate.private_only), group=-20)
     # -5: operator commands are refused to anyone without the role.
@@ -143,15 +159,18 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
         staff_form.take_text,
         broadcasts.take_message,
         request_form.take_text,
+        offers.take_text,
+        ideas.take_text,
         profile.take_neighbourhood,
+        feedback.take_comment,
         activities.take_search,
         person.take_message,
-        menu.not_understood,
+        free_words.take_free_text,
     )
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, typed))
     app.add_handler(MessageHandler(filters.COMMAND, shows(fallback.unknown_command)))
     media = first_taker(
-        broadcasts.take_photo, person.take_message, housing.take_location, fallback.media_message
+        broadcasts.take_photo, person.take_message, housing.take_location, free_words.take_media
     )
     app.add_handler(MessageHandler(filters.ALL, media))
     app.add_handler(ChatMemberHandler(fallback.membership, ChatMemberHandler.MY_CHAT_MEMBER))
@@ -173,14 +192,17 @@ COMMAND_HANDLERS = {
     "stats": operators.stats,
     "operators": operators.operators_command,
     "manage": staff.manage_command,
+    "report": printed.report_command,
     "newactivity": staff_form.new_activity,
     "broadcast": broadcasts.broadcast_command,
     "broadcasts": broadcasts.list_command,
     "stop": broadcasts.stop_command,
     "sos": housing.sos_command,
+    "offer": offers.start_offer,
 }
 # The kind of callback data (handlers.callbacks) -> the action its buttons run.
 BUTTONS: dict[str, Action] = {
+    "vo": voice.voice_button,
     "ob": onboarding.onboarding_button,
     "lang": language.chosen_language,
     "age": profile.chosen_age,
@@ -194,6 +216,12 @@ BUTTONS: dict[str, Action] = {
     "op": staff.staff_button,
     "of": staff_form.form_button,
     "rm": reminders.reminder_button,
+    "fb": feedback.feedback_button,
+    "oh": offers.offer_button,
+    "ia": ideas.idea_button,
+    "ib": ideas_board.board_button,
+    "is": ideas_staff.idea_card_button,
+    "pr": printed.poster_button,
     "bc": broadcasts.broadcast_button,
     "hs": housing.housing_button,
     "rq": request_form.form_button,
@@ -219,6 +247,11 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         await app.bot_data["pacer"].ensure()
     await app.bot_data["outbox_bot"].initialize()
     await publish_menus(app)
+    if app.bot_data.get("voice") is not None:  # voice notes of a changed catalog are made anew
+        async with app.bot_data["db"].begin() as session:
+            await voice_notes.forget_changed(
+                session, {c: fingerprint(c) for c in SUPPORTED_LOCALES}
+            )
 
 
 async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
@@ -275,6 +308,11 @@ def build_application(
         answers=answers,
         metrics=metrics,
     )
+    speaker = Engine.shared(settings.voice)
+    if speaker is not None:
+        speaker.diacritize = speech.diacritize
+        app.bot_data["voice"] = Desk(speaker, app.bot_data["db"])
+        app.bot_data["voice.follow"] = voice.speak  # after each screen, for those who asked
     register_handlers(app)
     scheduler.start(app, settings)
     assert app.job_queue is not None
@@ -282,6 +320,7 @@ def build_application(
     # several processes on PostgreSQL, one process at a time runs each.
     jobs = (
         ("reminders", reminders.plan, settings.reminder_scan_seconds, 1),
+        ("feedback", feedback.ask_due, settings.reminder_scan_seconds, 3),
         ("broadcasts", broadcasts.tick, BROADCAST_SECONDS, 1),
         ("cases-place", inbox.place_waiting, PLACE_SECONDS, 2),
         ("cases-purge", inbox.purge, PURGE_SECONDS, 5),

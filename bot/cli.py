@@ -18,6 +18,8 @@ from bot.db import migrate
 from bot.db.models import Broadcast
 from bot.db.session import create_engine, session_factory
 from bot.i18n import SUPPORTED_LOCALES
+from bot.ideas_cli import register as register_ideas
+from bot.printed.commands import register as register_printed
 from bot.services import broadcasts, importer, manage
 from bot.services import operators as operator_service
 
@@ -340,6 +342,10 @@ def groups_list() -> None:
 
     for group in in_transaction(lambda session, _: cases.linked_groups(session)):
         typer.echo(f"{group.team}\t{group.chat_id}")
+
+
+register_printed(cli, in_transaction)
+register_ideas(cli, in_transaction)
 
 
 def main() -> None:

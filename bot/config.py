@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", alias="PORTA_LOG_LEVEL")
     webhook_secret: str = Field("", alias="PORTA_WEBHOOK_SECRET")
     emergency_number: str = Field("112", alias="PORTA_EMERGENCY_NUMBER")
+    # Voice notes: "on" (eSpeak NG from the espeakng-loader wheel, else the system's), "off",
+    # or the path of a libespeak-ng shared library to use.
+    # Off by default until issue 17 lands whole (recordings, figures, the benchmark).
+    voice: str = Field("off", alias="PORTA_VOICE")
     case_retention_days: float = Field(180.0, alias="PORTA_CASE_RETENTION_DAYS", gt=0)
     case_reopen_days: float = Field(7.0, alias="PORTA_CASE_REOPEN_DAYS", ge=0)
 

@@ -6,13 +6,14 @@ so a fresh clone needs no compile step.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel import Locale, UnknownLocaleError, dates
+from babel import Locale, UnknownLocaleError, dates, numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -38,6 +39,13 @@ def translations(locale: str) -> Translations:
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
     return Translations(buffer, domain=DOMAIN)
+
+
+@cache
+def fingerprint(locale: str) -> str:
+    """A short digest of the locale's catalog: it changes when any of its texts does."""
+    po_path = LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    return hashlib.sha256(po_path.read_bytes()).hexdigest()[:16]
 
 
 def negotiate(language_code: str | None, default: str) -> str:
@@ -84,6 +92,10 @@ class Translator:
     def format_date(self, moment: datetime, skeleton: str = "yMMMEd") -> str:
         local = moment.astimezone(self.zone)
         return str(dates.format_skeleton(skeleton, local, locale=self.locale))
+
+    def format_decimal(self, number: float) -> str:
+        """4.2 as people write it in the locale (4,2 in Italian)."""
+        return str(numbers.format_decimal(number, locale=self.locale))
 
     def directed(self, text: str) -> str:
         """Prefix right-to-left text with a RIGHT-TO-LEFT MARK so Telegram lays it out RTL."""

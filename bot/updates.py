@@ -18,6 +18,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Bot, Update
@@ -70,6 +71,8 @@ class PerUserProcessor(BaseUpdateProcessor):
         self._waiting: dict[int, int] = {}
         # For the sandbox and the tests: which updates are being handled.
         self._active: set[int] = set()
+        # When each update being handled reached this process (the waitlist's order).
+        self._arrived: dict[int, datetime] = {}
         self._seen = 0
         self._changed = asyncio.Condition()
 
@@ -77,6 +80,15 @@ class PerUserProcessor(BaseUpdateProcessor):
     def busy(self) -> bool:
         """Whether more updates are being handled than there are workers (a queue formed)."""
         return len(self._active) >= self.workers
+
+    def arrived(self, update_id: int, moment: datetime) -> None:
+        """Note when an update reached Porta, if that was before it was handed over here
+        (the webhook stamps it on receipt)."""
+        self._arrived[update_id] = moment
+
+    def arrived_at(self, update_id: int) -> datetime | None:
+        """When an update being handled reached this process."""
+        return self._arrived.get(update_id)
 
     def done_up_to(self) -> int:
         """The highest update id such that it and every update before it is handled."""
@@ -96,6 +108,7 @@ class PerUserProcessor(BaseUpdateProcessor):
         number = update.update_id if isinstance(update, Update) else None
         if number is not None:
             self._active.add(number)
+            self._arrived.setdefault(number, datetime.now(UTC))
             self._seen = max(self._seen, number)
         taken = time.perf_counter()
         try:
@@ -105,6 +118,7 @@ class PerUserProcessor(BaseUpdateProcessor):
                 self.metrics.handled(update, time.perf_counter() - taken)
             if number is not None:
                 self._active.discard(number)
+                self._arrived.pop(number, None)
                 async with self._changed:
                     self._changed.notify_all()
 

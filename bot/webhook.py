@@ -19,6 +19,7 @@ import hmac
 import json
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -96,6 +97,7 @@ class PortaServer:
 
     async def receive(self, request: web.Request) -> web.Response:
         assert self.webhook is not None
+        arrived = datetime.now(UTC)  # before any wait here: the order taps reached Porta in
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), self.webhook.secret.encode()):
             log.warning("webhook: a request without the right secret token was refused")
@@ -113,6 +115,8 @@ class PortaServer:
             if person is not None and not await self.turns.record(update.update_id, person):
                 return web.Response(text="ok")  # Telegram sent it again: handled once
         query, processor = update.callback_query, self.app.update_processor
+        if isinstance(processor, PerUserProcessor):
+            processor.arrived(update.update_id, arrived)
         await self.app.update_queue.put(update)
         busy = isinstance(processor, PerUserProcessor) and processor.busy
         if query is not None and busy and self.app.bot_data["answers"].claim(query.id):

@@ -49,6 +49,7 @@ def menu_markup(context: PortaContext) -> InlineKeyboardMarkup:
                 (t.pgettext("button", "🏷 By kind"), pack("ac", "cats")),
             ],
             [(t.pgettext("button", "🔎 Search"), pack("ac", "find"))],
+            [(t.pgettext("button", "💡 Ideas from young people"), pack("ib", "list", 0, 0))],
         ]
     )
 
@@ -202,7 +203,8 @@ async def card(update: Update, context: PortaContext, activity_id: int, where: W
         position=position,
         now=moment,
     )
-    return Screen(text, card_keyboard(context.t, activity, mine, where, moment))
+    markup = card_keyboard(context.t, activity, mine, where, moment)
+    return Screen(text, markup, spoken=("activities.card", str(activity_id), where.token()))
 
 
 @screen("activities.calendar")

@@ -19,9 +19,15 @@ from bot.i18n import N_, Translator, native_name, nN_, pN_
 from bot.services import casedata, cases, operators, programmes
 from handlers.callbacks import number, pack
 from handlers.common import PortaContext, buttons, say
+from handlers.labels import idea_lines
 from handlers.screens import Screen, toast
 
-KIND_NAMES = {"housing": N_("housing request"), "person": N_("talk to a person")}
+KIND_NAMES = {
+    "housing": N_("housing request"),
+    "person": N_("talk to a person"),
+    "offer": N_("offer of help"),
+    "idea": N_("idea from a young person"),
+}
 STATUS_NAMES = {
     "new": N_("new"),
     "claimed": N_("claimed"),
@@ -63,6 +69,23 @@ NEEDS = {
     "home": pN_("need", "♿ An accessible home"),
     "support": pN_("need", "🤝 Support at home"),
 }
+# An offer of help (bot.services.offers): what, for mentoring on what, and when.
+OFFERS = {
+    "volunteer": pN_("offer", "🙋 Volunteer at a hub"),
+    "mentor": pN_("offer", "🎓 Mentor a young person"),
+    "host": pN_("offer", "🏡 Host a young person at home"),
+}
+SUBJECTS = {
+    "study": pN_("mentoring", "📚 Study"),
+    "work": pN_("mentoring", "💼 Work"),
+    "italian": pN_("mentoring", "🗣 Italian"),
+}
+AVAILABLE = {
+    "weekdays": pN_("available", "📅 On weekdays"),
+    "evenings": pN_("available", "🌙 In the evenings"),
+    "weekends": pN_("available", "☀️ At weekends"),
+    "flexible": pN_("available", "🔄 It depends"),
+}
 CARD_BUTTONS = {
     "claim": pN_("button", "🙋 I take it"),
     "review": pN_("button", "🔎 In review"),
@@ -85,9 +108,14 @@ async def programme_of(session: AsyncSession, case: Case) -> Programme | None:
     return await programmes.get(session, case.programme_id) if case.programme_id else None
 
 
+NO_PROGRAMME = {"person": "person", "idea": "idea"}
+
+
 def topic_name(case: Case, programme: Programme | None) -> str:
     """The topic's name, e.g. "H-2026-0042 · co-housing · 🔴 · ar"."""
-    what = programme.external_id if programme else ("person" if case.kind == "person" else "?")
+    what = programme.external_id if programme else NO_PROGRAMME.get(case.kind, "?")
+    if case.kind == "offer":
+        what = f"offer · {(case.fields or {}).get('offer', '?')}"
     mark = cases.URGENCY_MARK.get(case.urgency, "🟡")
     return f"{case.reference} · {what} · {mark} · {case.language}"[:128]
 
@@ -113,7 +141,11 @@ def card(
         )
     if case.urgency in URGENCY_NAMES and case.kind == "housing":
         lines.append(say(t, N_("Urgency: {urgency}"), urgency=t(URGENCY_NAMES[case.urgency])))
-    lines += describe(t, case.fields or {})
+    if case.kind == "idea":
+        fields = case.fields or {}
+        lines += idea_lines(t, fields, fields.get("hub_name")) if fields else []
+    else:
+        lines += describe(t, case.fields or {})
     if case.health:
         lines += describe_health(t, case.health)
     if case.claimed_by and case.status != "closed":
@@ -132,6 +164,12 @@ def card(
 def describe(t: Translator, fields: dict[str, object]) -> list[str]:
     """The answers of a request form, one line each, in `t`'s language."""
     lines = []
+    for key, labels in (("offer", OFFERS), ("subject", SUBJECTS), ("available", AVAILABLE)):
+        entry = labels.get(str(fields.get(key)))
+        if entry:
+            lines.append(t.pgettext(*entry))
+    if fields.get("neighbourhood"):
+        lines.append(say(t, N_("📍 Neighbourhood: {name}"), name=fields["neighbourhood"]))
     if fields.get("household") == "alone":
         lines.append(t(N_("👤 Alone")))
     elif fields.get("household") == "others":
@@ -172,6 +210,19 @@ def card_markup(t: Translator, case: Case) -> InlineKeyboardMarkup:
 
     if case.status == "closed":
         return buttons([[button("reopen")]])
+    if case.kind == "idea":  # moderation first: handlers.ideas_staff
+        if case.status == "answered":  # approved: on the board
+            made = (t.pgettext("button", "💡 Make it an activity"), pack("is", case.id, "act"))
+            return buttons([[made], [button("close")]])
+        return buttons(
+            [
+                [
+                    (t.pgettext("button", "✅ Approve"), pack("is", case.id, "ok")),
+                    (t.pgettext("button", "✏️ Ask for changes"), pack("is", case.id, "ch")),
+                ],
+                [(t.pgettext("button", "❌ Decline"), pack("is", case.id, "no"))],
+            ]
+        )
     first = [button("claim")] if case.status == "new" else []
     first.append(button("review"))
     return buttons([first, [button("answered"), button("close")], [button("quick")]])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import (
@@ -19,6 +21,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.config import Settings
 from bot.db.session import SessionFactory
 from bot.i18n import N_, Translator
+from bot.updates import PerUserProcessor
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
@@ -40,6 +43,8 @@ class PortaContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
         self.t: Translator = Translator(self.settings.default_language, self.settings.zone)
         # The locale Telegram's language_code maps to, whatever the user chose.
         self.telegram_locale: str = self.settings.default_language
+        # The person asked for a voice note with every screen that informs.
+        self.voice_always = False
 
     @property
     def settings(self) -> Settings:
@@ -50,6 +55,26 @@ class PortaContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
     def db(self) -> SessionFactory:
         db: SessionFactory = self.bot_data["db"]
         return db
+
+    def arrived_at(self, update: Update) -> datetime:
+        """When the update reached Porta (it may be handled later, behind others)."""
+        processor = self.application.update_processor
+        if isinstance(processor, PerUserProcessor):
+            stamp = processor.arrived_at(update.update_id)
+            if stamp is not None:
+                return stamp
+        return datetime.now(UTC)
+
+
+# Typed answers of the forms: a phone number, and text over its limit.
+PHONE = re.compile(r"^\+?[0-9][0-9 ./-]{5,22}$")
+NOT_A_PHONE = N_(
+    "This does not look like a phone number. Type only the number, like +39 333 1234567."
+)
+TOO_LONG = N_(
+    "This is {count} characters long. The limit is {limit}. Please make it shorter and send it "
+    "again."
+)
 
 
 def say(t: Translator, message: str, **values: object) -> str:

@@ -8,7 +8,7 @@ import contextlib
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from bot.health import DATABASE, TELEGRAM, describe, is_database_outage
 from bot.i18n import N_
@@ -27,7 +27,8 @@ async def on_error(update: object, context: PortaContext) -> None:
     context.bot_data["metrics"].errors.inc()
     if error is not None and is_database_outage(error):
         DATABASE.lost(describe(error))
-    elif isinstance(error, NetworkError):
+    elif isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        # (python-telegram-bot's BadRequest is a NetworkError; a refused request is a bug)
         TELEGRAM.lost(describe(error))
         return  # the answer could not reach the user either
     else:

@@ -16,13 +16,6 @@ from handlers.screens import Screen, Shown, toast
 log = logging.getLogger(__name__)
 
 
-async def media_message(update: Update, context: PortaContext) -> Shown:
-    """Photos, stickers, voice, places and files: say what Porta can read."""
-    return Screen(
-        say(context.t, N_("I can only read text and buttons. Please use the menu below."))
-    )
-
-
 async def edited_message(update: Update, context: PortaContext) -> Shown:
     """An edited message: Porta reads new messages only."""
     return Screen(say(context.t, N_("I only read new messages. Please send it again.")))

@@ -27,9 +27,10 @@ OPERATOR_COMMANDS = {
     "broadcast": "operator",
     "broadcasts": "operator",
     "operators": "admin",
+    "report": "admin",
 }
 STAFF_ONLY = N_("Sorry, this command is only for hub staff.")
-GROUP_BUTTONS = ("cs", "qr")  # kinds of callback data that work in staff groups
+GROUP_BUTTONS = ("cs", "qr", "is")  # kinds of callback data that work in staff groups
 
 
 async def private_only(update: Update, context: PortaContext) -> None:
@@ -62,6 +63,7 @@ async def pick_locale(update: Update, context: PortaContext) -> None:
         user = await users.get(session, person.id)
     if user is not None and user.language:
         context.t = Translator(user.language, context.settings.zone)
+    context.voice_always = user is not None and user.voice_always
     if user is not None and user.telegram_language != telegram_locale:
         async with context.db.begin() as session:
             await users.note_telegram_language(session, person.id, telegram_locale)
@@ -84,9 +86,12 @@ async def staff_commands(update: Update, context: PortaContext) -> None:
     raise ApplicationHandlerStop
 
 
-async def not_staff(update: Update, context: PortaContext) -> Screen | None:
-    """For staff buttons: None for staff; for anyone else, the polite answer to show."""
+async def not_staff(
+    update: Update, context: PortaContext, roles: tuple[str, ...] = ("operator", "admin")
+) -> Screen | None:
+    """For staff buttons: None for staff with one of `roles`; for anyone else, the polite
+    answer to show."""
     async with context.db() as session:
         role = await operators.role_of(session, ids(update)[0])
-    allowed = role in ("operator", "admin")
+    allowed = role in roles
     return None if allowed else toast(say(context.t, STAFF_ONLY), alert=True)

@@ -55,7 +55,7 @@ async def housing(update: Update, context: PortaContext) -> Shown:
     rows += [[(title(context, p), pack("hs", "p", p.id))] for p in listed + services]
     if mine:
         rows.append([(t.pgettext("button", "📋 My requests"), pack("hs", "mine"))])
-    return Screen(say(t, HOUSING), buttons(rows))
+    return Screen(say(t, HOUSING), buttons(rows), spoken=("housing",))
 
 
 @screen("housing.page")
@@ -82,7 +82,8 @@ async def page(update: Update, context: PortaContext, programme_id: int) -> Show
     if programme.latitude is not None:
         rows.append([(t.pgettext("button", "📍 Map"), pack("hs", "map", programme.id))])
     rows.append([(t.pgettext("button", "⬅️ Back"), pack("hs", "list"))])
-    return Screen("\n\n".join(lines[:1]) + "\n\n" + "\n".join(lines[1:]), buttons(rows))
+    text = "\n\n".join(lines[:1]) + "\n\n" + "\n".join(lines[1:])
+    return Screen(text, buttons(rows), spoken=("housing.page", str(programme_id)))
 
 
 def place_lines(t: Translator, programme: Programme) -> list[str]:
@@ -133,7 +134,7 @@ async def emergency(update: Update, context: PortaContext) -> Shown:
     if user is not None and user.step in ("done", users.GUARDIAN):
         rows.append([(t.pgettext("button", "🏠 Housing"), pack("hs", "list"))])
     markup = buttons(rows)
-    shown: list[Screen] = [Screen("\n\n".join(lines), markup)]
+    shown: list[Screen] = [Screen("\n\n".join(lines), markup, spoken=("emergency",))]
     here = reference_point(user.neighbourhood if user else None, hubs)
     nearest = programmes.nearest(open_today, *here)
     if nearest is not None:
@@ -174,7 +175,7 @@ async def my_requests(update: Update, context: PortaContext) -> Shown:
         status = t(STATUS_NAMES.get(case.status, case.status))
         opened = t.format_date(case.created_at, "yMMMd")
         lines.append(f"• <b>{case.reference}</b> · {html.escape(status)} · {opened}")
-    return Screen("\n".join(lines), buttons([[back(t)]]))
+    return Screen("\n".join(lines), buttons([[back(t)]]), spoken=("housing.mine",))
 
 
 def back(t: Translator) -> tuple[str, str]:

@@ -20,7 +20,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot import groups
 from bot.db.models import Case
 from bot.i18n import N_
-from bot.services import casedata, cases, operators
+from bot.services import casedata, cases, ideas, operators
 from handlers.callbacks import Callback
 from handlers.casecard import (
     ERASED,
@@ -213,6 +213,7 @@ async def purge(context: PortaContext) -> None:
     t = team_translator(context)
     async with context.db.begin() as session:
         purged = await casedata.purge(session, context.settings.case_retention_days)
+        await ideas.purge(session, context.settings.case_retention_days)
         for case in purged:
             await stub_card(session, case, say(t, ERASED, reference=case.reference))
     if purged:

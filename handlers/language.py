@@ -21,7 +21,7 @@ async def language_command(update: Update, context: PortaContext) -> Shown:
 async def ask_language(update: Update, context: PortaContext) -> Shown:
     choices = [(name, pack("lang", code, "s")) for code, name in language_rows()]
     markup = buttons([choices[i : i + 3] for i in range(0, len(choices), 3)])
-    return Screen(say(context.t, N_("Choose your language:")), markup)
+    return Screen(say(context.t, N_("Choose your language:")), markup, spoken=("language",))
 
 
 async def chosen_language(update: Update, context: PortaContext, data: Callback) -> Shown:

@@ -29,6 +29,8 @@ MENU_SCREENS = {
     "mine": "my_things",
     "settings": "settings",
     "person": "person",
+    "ideas": "ideas.board",
+    "offer": "offer.start",
     "help": "help",
 }
 
@@ -48,8 +50,11 @@ async def menu_command(update: Update, context: PortaContext) -> Shown:
 
 @screen("help")
 async def help_screen(update: Update, context: PortaContext) -> Shown:
-    """Explain the menu and the commands."""
-    return Screen(say(context.t, HELP), main_menu(context.t))
+    """Explain the menu and the commands (with 🔊 Listen when Porta has a voice: the menu
+    stays under the message box from before)."""
+    voice = context.bot_data.get("voice") is not None
+    menu = None if voice else main_menu(context.t)
+    return Screen(say(context.t, HELP), menu, spoken=("help",))
 
 
 async def menu_button(update: Update, context: PortaContext) -> Shown | bool:
@@ -64,18 +69,6 @@ async def menu_button(update: Update, context: PortaContext) -> Shown | bool:
         user = await users.get(session, user_id)
         if user is not None and user.awaiting:
             await users.stop_waiting(session, user_id)
-    if user is None:
-        return await not_understood(update, context)
-    return await draw(MENU_SCREENS[action], update, context)
-
-
-async def not_understood(update: Update, context: PortaContext) -> Shown:
-    """A typed text no form was waiting for."""
-    async with context.db() as session:
-        user = await users.get(session, ids(update)[0])
-    if user is None:
+    if user is None:  # an old keyboard, before /start
         return Screen(say(context.t, N_("Hello! Tap /start to begin.")))
-    if user.step != "done":
-        return await draw("onboarding.step", update, context, user)
-    text = say(context.t, N_("Sorry, I did not understand. Please use the buttons below."))
-    return Screen(text, main_menu(context.t))
+    return await draw(MENU_SCREENS[action], update, context)

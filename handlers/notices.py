@@ -6,14 +6,15 @@ import logging
 import secrets
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot import delivery, scheduler
-from bot.db.models import Signup
+from bot.db.models import Activity, Signup
 from bot.i18n import N_, Translator
-from bot.services import catalog, users
+from bot.services import cases, catalog, ideas, users
 from handlers.callbacks import pack
-from handlers.cards import title_of, when
+from handlers.cards import Where, title_of, when
 from handlers.common import PortaContext, buttons, say
 
 log = logging.getLogger(__name__)
@@ -73,3 +74,48 @@ async def tell_promoted(context: PortaContext, promoted: Signup) -> None:
     log.info(
         "user %s moved up from the waitlist of activity %s", promoted.user_id, promoted.activity_id
     )
+
+
+IDEA_MADE = N_(
+    "🎉 The idea “{idea}” is now an activity: {title}, {when}, at {hub}. Tap to sign up."
+)
+
+
+IDEA_DONE = N_("✅ This idea is now an activity. I told its backers and its proposer ({count}).")
+
+
+async def tell_backers(
+    context: PortaContext, session: AsyncSession, idea_id: int, activity: Activity
+) -> int:
+    """An idea became `activity`: everyone who backed it, and its proposer, get one message
+    in their language with a one-tap sign-up, through the outbox (once each, whatever
+    happens); the idea leaves the moderation queue. How many were told."""
+    idea = await ideas.get(session, idea_id)
+    if idea is None:
+        return 0
+    idea.status, idea.activity_id = "activity", activity.id
+    people = await ideas.people_of(session, idea)
+    default = context.settings.default_language
+    hub = await catalog.get_hub(session, activity.hub_id)
+    for person in people:
+        t = Translator(users.locale_of(person, default), context.settings.zone)
+        text = say(t, IDEA_MADE, idea=idea.title, title=title_of(t, activity, default),
+                   when=when(t, activity.starts_at), hub=hub.name if hub else "")  # fmt: skip
+        join = (
+            t.pgettext("button", "✅ Sign up"),
+            pack("sg", "j", activity.id, Where("none").token()),
+        )
+        await delivery.enqueue(
+            session, person.chat_id, t.directed(text), kind="notice",
+            reply_markup=buttons([[join]]).to_dict(),
+            dedupe_key=f"idea:{idea.id}:activity:{person.id}", expires_at=activity.starts_at,
+        )  # fmt: skip
+    case = await ideas.case_of(session, idea)
+    if case is not None and case.status != "closed":
+        t = Translator(default, context.settings.zone)
+        await cases.note_in_topic(session, case, say(t, IDEA_DONE, count=len(people)))
+        await cases.set_status(session, case, "closed", None)
+        await cases.topic_call(session, case, "closeForumTopic")
+    scheduler.kick(context.application)
+    log.info("idea %s became activity %s; %s people told", idea.id, activity.id, len(people))
+    return len(people)

@@ -32,9 +32,11 @@ NOTICE = N_(
 )
 
 
-def welcome_keyboard(t: Translator) -> InlineKeyboardMarkup:
+def welcome_keyboard(t: Translator, voice: bool = False) -> InlineKeyboardMarkup:
     languages = [(name, pack("lang", code, "o")) for code, name in language_rows()]
     rows = [languages[i : i + 3] for i in range(0, len(languages), 3)]
+    if voice:  # next to the languages, before anything must be read: each one, spoken
+        rows.append([("🔊 🌐", pack("vo", "s", "n", "welcome"))])
     rows.append([(t.pgettext("button", "Continue ▶"), pack("ob", "go"))])
     rows.append([sos_button(t)])
     return buttons(rows)
@@ -44,7 +46,8 @@ def welcome_keyboard(t: Translator) -> InlineKeyboardMarkup:
 async def welcome(update: Update, context: PortaContext) -> Shown:
     """The first screen: who Porta is, the nine languages and Continue."""
     text = say(context.t, WELCOME, organisation=context.settings.organisation)
-    return Screen(text, welcome_keyboard(context.t))
+    voice = context.bot_data.get("voice") is not None
+    return Screen(text, welcome_keyboard(context.t, voice), spoken=("welcome",))
 
 
 @screen("notice")
@@ -59,7 +62,7 @@ async def notice(update: Update, context: PortaContext, origin: str) -> Shown:
     ]
     if origin == "o":
         rows.append([(t.pgettext("button", "No, thanks"), pack("ob", "no"))])
-    return Screen(say(t, NOTICE), buttons(rows))
+    return Screen(say(t, NOTICE), buttons(rows), spoken=("notice", origin))
 
 
 async def start(update: Update, context: PortaContext) -> Shown:

@@ -34,6 +34,10 @@ async def ops(update: Update, context: PortaContext) -> Shown:
             "/newactivity: create an activity."
         ),
     )
+    text += "\n" + say(
+        context.t,
+        N_("/report: the programme report as a PDF, with charts (admins only)."),
+    )
     return Screen(text)
 
 

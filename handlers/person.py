@@ -18,7 +18,7 @@ from bot.i18n import N_
 from bot.services import cases, users
 from handlers.callbacks import Callback
 from handlers.casecard import REOPENED, kick, place, refresh_card, sos_button, team_translator
-from handlers.common import PortaContext, buttons, ids, say
+from handlers.common import STALE_BUTTON, PortaContext, buttons, ids, say
 from handlers.screens import Screen, Shown, frozen, listed, screen
 
 OPEN_NOW = N_(
@@ -56,7 +56,10 @@ async def talk_to_person(update: Update, context: PortaContext, urgency: str = "
 
 
 async def person_button(update: Update, context: PortaContext, data: Callback) -> Shown:
-    """ "Talk to a person now" (from the emergency screen, a refused form, a page)."""
+    """ "Talk to a person now" (from the emergency screen, a refused form, a page), and
+    "💬 Send this to a youth worker" under something they sent (handlers.free_words)."""
+    if data.arg(0) == "fwd":
+        return [frozen(update), *listed(await forward(update, context, data.arg(1)))]
     urgency = "high" if data.arg(1) == "high" else "normal"
     return [frozen(update), *listed(await talk_to_person(update, context, urgency))]
 
@@ -135,3 +138,22 @@ async def reopen_topic(context: PortaContext, session: AsyncSession, case: Case)
     await cases.note_in_topic(
         session, case, say(t, N_("🔓 The young person wrote again: the case is open again."))
     )
+
+
+async def forward(update: Update, context: PortaContext, message: str) -> Shown:
+    """The message the person sent (in their own chat) goes to a conversation with the youth
+    workers: the open one, a recently closed one (reopened), or a new one."""
+    if not message.isdigit():
+        return Screen(say(context.t, STALE_BUTTON))
+    t = context.t
+    async with context.db.begin() as session:
+        user = await users.ensure(session, *ids(update), context.telegram_locale)
+        users.wait_for(user, "person:normal")  # as if they had tapped "talk to a person"
+        case, note = await conversation(context, session, user)
+        assert case is not None
+        await cases.copy_in(session, case, int(message))
+        case.acknowledged_at = cases.now()
+    kick(context)
+    if note:
+        return Screen(say(t, note, reference=case.reference))
+    return Screen(say(t, SENT, reference=case.reference, number=context.settings.emergency_number))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from telegram import ReplyKeyboardRemove, Update
 
 from bot.i18n import N_
-from bot.services import casedata, cases, operators, signups, users
+from bot.services import casedata, cases, feedback, ideas, operators, signups, users
 from handlers import notices
 from handlers.callbacks import Callback, pack
 from handlers.casecard import withdraw_all
@@ -50,7 +50,7 @@ async def full_notice(update: Update, context: PortaContext) -> Shown:
         contact=context.settings.privacy_contact,
         days=int(context.settings.case_retention_days),
     )
-    return Screen(text)
+    return Screen(text, spoken=("privacy.full",))
 
 
 async def privacy_command(update: Update, context: PortaContext) -> Shown:
@@ -67,12 +67,17 @@ async def mydata(update: Update, context: PortaContext) -> Shown:
         role = await operators.role_of(session, user_id)
         taken = await signups.of_user(session, user_id)
         requests = await cases.of_user(session, user_id)
+        said = await feedback.of_user(session, user_id)
+        proposed, backed = await ideas.of_user(session, user_id)
     if user is None and role is None:
         return Screen(say(context.t, N_("I have no data about you.")))
     data = {
         "user": users.export(user) if user else None,
         "signups": [signups.export(s) for s in taken],
         "requests": casedata.export(requests),
+        "feedback": [feedback.export(item) for item in said],
+        "ideas": [ideas.export(idea) for idea in proposed],
+        "ideas_backed": backed,
         "operator_role": role,
     }
     content = json.dumps(data, ensure_ascii=False, indent=2).encode()
@@ -107,6 +112,7 @@ async def delete_button(update: Update, context: PortaContext, data: Callback) -
     async with context.db.begin() as session:
         promoted = await signups.release_all(session, user_id, datetime.now(UTC))
         await withdraw_all(context, session, user_id)
+        await ideas.erase(session, user_id)
         erased = await users.erase(session, user_id)
         role = await operators.role_of(session, user_id)
     for next_in_line in promoted:

@@ -5,7 +5,6 @@ continue or abandon it later."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,11 +27,19 @@ from handlers.casecard import (
     sos_button,
     talk_button,
 )
-from handlers.common import ALREADY_SAVED, PortaContext, buttons, ids, say
-from handlers.screens import Screen, Shown, draw, frozen, replacing, screen, toast
+from handlers.common import (
+    ALREADY_SAVED,
+    NOT_A_PHONE,
+    PHONE,
+    TOO_LONG,
+    PortaContext,
+    buttons,
+    ids,
+    say,
+)
+from handlers.screens import Screen, Shown, draw, frozen, replacing, screen, tapped, toast
 
 NOTE_LIMIT = 1000
-PHONE = re.compile(r"^\+?[0-9][0-9 ./-]{5,22}$")
 TYPED = ("phone", "access_note", "note")  # steps answered by typing
 UNDER_14 = N_(
     "To send a housing request, a parent or guardian must agree first (see the code you got). "
@@ -66,13 +73,6 @@ QUESTIONS = {
         "📝 Anything else the team should know? Write it (up to 1000 characters), or tap Skip."
     ),
 }
-NOT_A_PHONE = N_(
-    "This does not look like a phone number. Type only the number, like +39 333 1234567."
-)
-TOO_LONG = N_(
-    "This is {count} characters long. The limit is {limit}. Please make it shorter and send it "
-    "again."
-)
 SENT = N_(
     "✅ <b>Sent!</b> Your reference is <b>{reference}</b>.\n"
     "The housing team answers in this chat, usually within a few working days. "
@@ -194,18 +194,6 @@ def may_file(user: User | None) -> bool:
     if user.age_band == "u14" and user.guardian_consent_at is None:
         return False
     return users.may_store_personal_data(user)
-
-
-def tapped(update: Update) -> str | None:
-    """The label of the button that was tapped, to keep under the question answered."""
-    query = update.callback_query
-    message = query.message if query else None
-    markup = getattr(message, "reply_markup", None)
-    for row in markup.inline_keyboard if markup else ():
-        for item in row:
-            if query is not None and item.callback_data == query.data:
-                return str(item.text)
-    return None
 
 
 async def form_button(update: Update, context: PortaContext, data: Callback) -> Shown:

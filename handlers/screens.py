@@ -23,17 +23,18 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from io import BytesIO
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_type_hints
 
-from telegram import InlineKeyboardMarkup, InputFile, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import BadRequest
 
-from bot.i18n import N_
+from bot.i18n import N_, pN_
 from bot.updates import Answers
-from handlers.callbacks import Callback
+from handlers.callbacks import Callback, number, pack
 from handlers.common import Markup, PortaContext, answer, say
 
 UNCHANGED = N_("✓ Already on your screen.")
+LISTEN = pN_("button", "🔊 Listen")
 # Telegram's words when an edit cannot be made: the message is gone, too old or not ours.
 GONE = ("message to edit not found", "message can't be edited", "message_id_invalid")
 
@@ -66,6 +67,9 @@ class Screen:
     keyboard_only: bool = False  # with replace: change only that message's buttons
     toast: bool = False
     alert: bool = False
+    # A screen that informs names itself, (screen name, *arguments as text), to be read
+    # aloud: 🔊 Listen under it draws it again and sends it as a voice note.
+    spoken: tuple[str, ...] | None = None
 
     @property
     def plain(self) -> bool:
@@ -104,6 +108,30 @@ async def draw(name: str, update: Update, context: PortaContext, *args: Any) -> 
     return listed(await _SCREENS[name](update, context, *args))
 
 
+async def redraw(name: str, update: Update, context: PortaContext, raw: Sequence[str]) -> Shown:
+    """The screen `name` again, from its arguments as text (a button's data): each is read
+    by its annotation (a whole number, text, or a class with `parse`); None for a name or
+    arguments that do not fit."""
+    function = _SCREENS.get(name)
+    if function is None:
+        return None
+    hints = [hint for key, hint in get_type_hints(function).items() if key != "return"][2:]
+    if len(raw) != len(hints):
+        return None
+    args: list[Any] = []
+    for text, hint in zip(raw, hints, strict=True):
+        if hint is int:
+            value: Any = number(text)
+        elif hint is str:
+            value = text
+        else:
+            value = getattr(hint, "parse", lambda _: None)(text)
+        if value is None:
+            return None
+        args.append(value)
+    return await function(update, context, *args)
+
+
 def listed(shown: Shown) -> list[Screen]:
     if shown is None:
         return []
@@ -125,6 +153,18 @@ def toast(text: str, *, alert: bool = False) -> Screen:
     return Screen(text=text, toast=True, alert=alert)
 
 
+def tapped(update: Update) -> str | None:
+    """The label of the button that was tapped, to keep under the question answered."""
+    query = update.callback_query
+    message = query.message if query else None
+    markup = getattr(message, "reply_markup", None)
+    for row in markup.inline_keyboard if markup else ():
+        for item in row:
+            if query is not None and item.callback_data == query.data:
+                return str(item.text)
+    return None
+
+
 def frozen(update: Update, note: str | None = None) -> Screen:
     """The tapped question, answered: its text with ✓ `note` under it, and no buttons."""
     query = update.callback_query
@@ -141,7 +181,7 @@ def frozen(update: Update, note: str | None = None) -> Screen:
 async def put(update: Update, context: PortaContext, shown: Shown) -> list[Message]:
     """Show `shown` in the update's chat; answer the tapped button once. Returns what was sent
     or edited."""
-    items = listed(shown)
+    items = [with_listen(item, context) for item in listed(shown)]
     query = update.callback_query
     carrier = query.message if query and isinstance(query.message, Message) else None
     steps: list[tuple[Screen, bool]] = []
@@ -173,7 +213,30 @@ async def put(update: Update, context: PortaContext, shown: Shown) -> list[Messa
             if item.keyboard_only:
                 continue
         done.append(await send(update, context, item))
+    follow = context.bot_data.get("voice.follow")
+    if follow is not None and context.voice_always:
+        for item in items:
+            if item.spoken and not item.toast and not item.keyboard_only:
+                await follow(update, context, item)
     return done
+
+
+def with_listen(item: Screen, context: PortaContext) -> Screen:
+    """A screen that can be read aloud, with 🔊 Listen under it (when Porta has a voice)."""
+    if not item.spoken or item.toast or context.bot_data.get("voice") is None:
+        return item
+    if item.markup is not None and not isinstance(item.markup, InlineKeyboardMarkup):
+        return item
+    try:
+        data = pack("vo", "s", "n", *item.spoken)
+    except ValueError:  # arguments too long for a button: no 🔊 rather than no screen
+        return item
+    rows = list(item.markup.inline_keyboard) if item.markup else []
+    listen = InlineKeyboardButton(context.t.pgettext(*LISTEN), callback_data=data)
+    if any(button.callback_data == data for row in rows for button in row):
+        return item
+    markup = InlineKeyboardMarkup([*rows, [listen]])
+    return dataclasses.replace(item, markup=markup)
 
 
 def editable(carrier: Message | None, item: Screen) -> bool:

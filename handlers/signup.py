@@ -47,11 +47,19 @@ async def join(update: Update, context: PortaContext, activity_id: int) -> Scree
     user_id, _ = ids(update)
     person = update.effective_user
     try:
-        async with context.db.begin() as session:
-            user = await users.ensure(session, *ids(update))
-            outcome = await signups.join(
-                session, user, activity_id, person.first_name if person else "", now()
-            )
+        async with context.db() as session:
+            async with session.begin():  # the activity is locked until this ends
+                user = await users.ensure(session, *ids(update))
+                outcome = await signups.join(
+                    session,
+                    user,
+                    activity_id,
+                    person.first_name if person else "",
+                    now(),
+                    asked_at=context.arrived_at(update),
+                    tap_id=update.update_id,
+                )
+            position = await signups.position(session, outcome.signup)
     except SignupRefused as refused:
         if refused.reason == "age":
             async with context.db() as session:
@@ -66,15 +74,15 @@ async def join(update: Update, context: PortaContext, activity_id: int) -> Scree
             text = say(context.t, REFUSALS[refused.reason])
         return toast(text, alert=True)
     log.info("user %s signed up to activity %s (%s)", user_id, activity_id, outcome.signup.status)
-    if outcome.position:
+    if position:
         text = say(
             context.t,
             N_("The activity is full. You are number {position} on the waitlist."),
-            position=outcome.position,
+            position=position,
         )
     else:
         text = say(context.t, N_("You have a place! See you there."))
-    return toast(text, alert=not outcome.already and bool(outcome.position))
+    return toast(text, alert=not outcome.already and bool(position))
 
 
 async def cancel(update: Update, context: PortaContext, activity_id: int) -> Screen:

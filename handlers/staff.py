@@ -11,13 +11,14 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.db.models import Activity
 from bot.i18n import N_, Translator
-from bot.services import catalog, manage
+from bot.services import catalog, feedback, manage
 from handlers import notices
 from handlers.callbacks import Callback, pack
 from handlers.cards import now, title_of, when
 from handlers.common import STALE_BUTTON, PortaContext, buttons, ids, say
 from handlers.gate import not_staff
-from handlers.screens import Document, Screen, Shown, replacing, screen, toast
+from handlers.labels import summary_line
+from handlers.screens import Document, Screen, Shown, draw, replacing, screen, toast
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ async def managed(update: Update, context: PortaContext, page: int) -> Shown:
     if nav:
         keyboard.append(nav)
     text = say(context.t, N_("🛠 <b>Activities to manage</b>\nNew one: /newactivity"))
-    return Screen(text, buttons(keyboard))
+    return Screen(text, buttons(keyboard) if keyboard else None)  # none coming: no keyboard
 
 
 def view_markup(t: Translator, activity: Activity) -> InlineKeyboardMarkup:
@@ -61,6 +62,10 @@ def view_markup(t: Translator, activity: Activity) -> InlineKeyboardMarkup:
             (t.pgettext("button", "📄 List as CSV"), pack("op", "csv", activity.id)),
         ],
         [(t.pgettext("button", "✅ Check in by code"), pack("of", "code", activity.id))],
+        [
+            (t.pgettext("button", "💬 What people said"), pack("op", "fb", activity.id)),
+            (t.pgettext("button", "🖨 Poster"), pack("pr", "a", activity.id)),
+        ],
     ]
     if activity.status == "scheduled":
         rows.append(
@@ -79,6 +84,7 @@ async def view(update: Update, context: PortaContext, activity_id: int) -> Shown
     async with context.db() as session:
         activity = await catalog.get_activity(session, activity_id)
         people = await manage.people(session, activity_id) if activity else []
+        said = await feedback.summary(session, activity_id)
     if activity is None:
         return Screen(say(context.t, STALE_BUTTON))
     t, default = context.t, context.settings.default_language
@@ -103,6 +109,7 @@ async def view(update: Update, context: PortaContext, activity_id: int) -> Shown
         no_shows=numbers.no_shows,
         link=f"https://t.me/{context.bot.username}?start=a{activity.id}",
     )
+    text += "\n💬 " + summary_line(t, said)
     return Screen(text, view_markup(t, activity))
 
 
@@ -172,6 +179,8 @@ async def staff_button(update: Update, context: PortaContext, data: Callback) ->
         return replacing(await people_screen(update, context, number, page))
     if action == "csv":
         return await attendees_file(update, context, number)
+    if action == "fb":
+        return replacing(await draw("staff.feedback", update, context, number))
     if action == "x":
         return replacing(await confirm_cancel(update, context, number))
     if action == "xx":

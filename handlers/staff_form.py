@@ -17,7 +17,7 @@ from handlers.cards import now
 from handlers.common import STALE_BUTTON, PortaContext, buttons, ids, say
 from handlers.gate import not_staff
 from handlers.labels import INTEREST_LABELS, label
-from handlers.screens import Screen, Shown, draw, replacing, toast
+from handlers.screens import Screen, Shown, draw, replacing, screen, toast
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,8 @@ async def new_activity(update: Update, context: PortaContext) -> Shown:
 
 async def form_button(update: Update, context: PortaContext, data: Callback) -> Shown:
     """Every button of the staff forms; refused to anyone who is not staff."""
-    if refused := await not_staff(update, context):
+    # Youth workers finish here the activities they make from young people's ideas.
+    if refused := await not_staff(update, context, ("operator", "youth", "admin")):
         return refused
     action, arg, extra = data.arg(0), data.arg(1), data.arg(2)
     if action not in FORM_ACTIONS or not arg.isdigit():
@@ -91,7 +92,8 @@ async def draft_choice(
             return toast(say(context.t, STALE_BUTTON))
         data = dict(draft.data)
         if action == "nh" and draft.step == "hub":
-            data["hub"], draft.step = int(arg), "title"
+            # An activity made from an idea has its title already.
+            data["hub"], draft.step = int(arg), "category" if data.get("title") else "title"
         elif action == "nc" and draft.step == "category" and int(arg) < len(catalog.CATEGORIES):
             data["category"], draft.step = catalog.CATEGORIES[int(arg)], "start"
         elif action == "ns" and draft.step == "description":
@@ -106,6 +108,8 @@ async def draft_choice(
                 await manage.apply_edit(session, activity, "description", description, language)
                 activity.languages = sorted({*activity.languages, language})
             created = activity.id
+            if data.get("idea"):
+                await notices.tell_backers(context, session, int(data["idea"]), activity)
             draft = None
         else:
             return toast(say(context.t, STALE_BUTTON))
@@ -115,6 +119,14 @@ async def draft_choice(
     if action == "nf":
         log.info("operator %s created activity %s", user_id, created)
         return await draw("staff.view", update, context, created)
+    return next_question(context, step, data)
+
+
+@screen("staff.form_question")
+async def form_question(
+    update: Update, context: PortaContext, step: str, data: dict[str, object]
+) -> Shown:
+    """The new-activity form's question at `step` (an idea made an activity starts here)."""
     return next_question(context, step, data)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import struct
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 from bot.sandbox.limits import Limits
 from bot.sandbox.people import Emulator
 from bot.sandbox.server import EmulatorServer
+from bot.sandbox.voice import MAX_VOICE_BYTES, opus_problem
 
 TOKEN = "123456:SANDBOX"
 
@@ -296,3 +298,69 @@ def test_the_overall_limit_counted_as_a_sliding_window_on_arrival() -> None:
     assert limits.admit(99) == 1  # the 31st within the second waits
     now[0] = 1000.0 + 1.02  # the first arrival has left the window
     assert limits.admit(100) == 0
+
+
+# -- voice notes: OGG with an Opus stream in one channel, at most 50 MB -------------------
+
+PRE_SKIP = 312
+
+
+def page(payload: bytes, granule: int, sequence: int, flags: int = 0) -> bytes:
+    """One Ogg page holding one packet (shorter than 255 bytes); the checksum is not read."""
+    header = b"OggS" + bytes([0, flags]) + struct.pack("<qIII", granule, 7, sequence, 0)
+    return header + bytes([1, len(payload)]) + payload
+
+
+def ogg_opus(seconds: float, channels: int = 1) -> bytes:
+    head = b"OpusHead" + bytes([1, channels]) + struct.pack("<HIhB", PRE_SKIP, 48_000, 0, 0)
+    tags = b"OpusTags" + struct.pack("<I", 5) + b"Porta" + struct.pack("<I", 0)
+    last = int(seconds * 48_000) + PRE_SKIP
+    return page(head, 0, 0, 2) + page(tags, 0, 1) + page(b"\xfc" * 40, last, 2, 4)
+
+
+async def send_voice(
+    api: Api, chat_id: int, name: str, content: bytes, mime: str
+) -> tuple[int, dict[str, Any]]:
+    files = {"voice": (name, content, mime)}
+    response = await api.http.post(
+        f"/bot{TOKEN}/sendVoice", data={"chat_id": str(chat_id)}, files=files
+    )
+    return response.status_code, response.json()
+
+
+async def test_a_mono_ogg_opus_note_is_a_voice_with_its_duration(api: Api, chat: int) -> None:
+    status, body = await send_voice(api, chat, "note.ogg", ogg_opus(3.2), "audio/ogg")
+    assert status == 200
+    voice = body["result"]["voice"]
+    assert voice["duration"] == 3 and voice["mime_type"] == "audio/ogg"
+    assert voice["file_id"].startswith("voice-") and voice["file_size"] == len(ogg_opus(3.2))
+    again = await api("sendVoice", chat_id=chat, voice=voice["file_id"])
+    assert again[0] == 200 and again[1]["result"]["voice"]["duration"] == 3
+
+
+async def test_anything_else_is_refused_as_telegram_would(api: Api, chat: int) -> None:
+    stereo = await send_voice(api, chat, "s.ogg", ogg_opus(2, channels=2), "audio/ogg")
+    assert error(*stereo) == (400, "Bad Request: wrong file type: a voice note has one channel")
+    mp3 = await send_voice(api, chat, "song.mp3", b"ID3\x03" + b"\x00" * 200, "audio/mpeg")
+    assert error(*mp3) == (400, "Bad Request: wrong file type: a voice note must be OGG")
+    vorbis = ogg_opus(2).replace(b"OpusHead", b"\x01vorbis\x00")
+    assert error(*await send_voice(api, chat, "v.ogg", vorbis, "audio/ogg"))[1].endswith(
+        "Opus stream"
+    )
+    files = {"document": ("a.txt", b"hello", "text/plain")}
+    sent = await api.http.post(
+        f"/bot{TOKEN}/sendDocument", data={"chat_id": str(chat)}, files=files
+    )
+    document_id = sent.json()["result"]["document"]["file_id"]
+    assert error(*await api("sendVoice", chat_id=chat, voice=document_id)) == (
+        400, "Bad Request: wrong file identifier/HTTP URL specified",
+    )  # fmt: skip
+    assert opus_problem(ogg_opus(1) + b"\x00" * MAX_VOICE_BYTES) == "file is too big"
+
+
+async def test_chat_actions_are_telegrams_own(api: Api, chat: int) -> None:
+    for action in ("record_voice", "upload_voice", "upload_document", "typing"):
+        assert (await api("sendChatAction", chat_id=chat, action=action))[0] == 200
+    assert error(*await api("sendChatAction", chat_id=chat, action="dancing")) == (
+        400, "Bad Request: wrong parameter action in request",
+    )  # fmt: skip

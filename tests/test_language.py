@@ -83,6 +83,7 @@ async def test_menus_and_descriptions_are_set_in_every_language(client: SandboxC
             "mydata",
             "deleteme",
             "stop",
+            "offer",
             "help",
         ]
         assert state["descriptions"][code]

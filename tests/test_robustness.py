@@ -10,18 +10,20 @@ from bot.config import Settings
 from bot.db.models import User
 from bot.db.session import SessionFactory
 from bot.sandbox.client import SandboxClient
+from bot.sandbox.emulator import ApiError
 from bot.sandbox.people import Emulator
 from bot.sandbox.runner import Sandbox
 from tests.flows import onboard
 
-CANT_READ = "I can only read text and buttons. Please use the menu below."
+SEEN = "📎 Got it. A youth worker can see it and answer you here, in this chat."
 
 
 @pytest.mark.parametrize("kind", ["photo", "sticker", "voice", "document", "contact"])
 async def test_media_gets_a_sensible_reply(client: SandboxClient, kind: str) -> None:
     user = await onboard(client, "en")
     await user.send_kind(kind)
-    assert (await user.last())["text"] == CANT_READ
+    reply = await user.last()
+    assert reply["text"] == SEEN and "💬 Send this to a youth worker" in user.labels(reply)
 
 
 async def test_a_location_gets_the_help_nearest_to_it(client: SandboxClient) -> None:
@@ -35,9 +37,7 @@ async def test_media_before_onboarding_is_answered_in_the_users_language(
 ) -> None:
     user = await client.add_user("Sam", "sq")
     await user.send_kind("sticker")
-    assert (await user.last())[
-        "text"
-    ] == "Mund të lexoj vetëm tekst dhe butona. Përdor menynë më poshtë."
+    assert (await user.last())["text"].startswith("📎 E mora.")
 
 
 async def test_an_edited_message_is_answered(client: SandboxClient) -> None:
@@ -53,9 +53,9 @@ async def test_unknown_commands_and_text(client: SandboxClient) -> None:
     await user.send("/teleport")
     assert (await user.last())["text"].startswith("I don't know this command.")
     await user.send("x" * 4096)
-    assert (await user.last())[
-        "text"
-    ] == "Sorry, I did not understand. Please use the buttons below."
+    reply = await user.last()
+    assert reply["text"].startswith("I have no button for that.")
+    assert "💬 Send this to a youth worker" in user.labels(reply)
 
 
 async def test_group_messages_are_ignored(client: SandboxClient, emulator: Emulator) -> None:
@@ -159,3 +159,20 @@ async def test_logs_carry_ids_never_what_people_write(
     logged = "\n".join(r.getMessage() for r in caplog.records)
     for secret in ("Via Segreta", "333 1234567", "Sam"):
         assert secret not in logged
+
+
+async def test_a_request_telegram_refuses_is_a_bug_not_an_outage(
+    client: SandboxClient, emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """python-telegram-bot's BadRequest is a NetworkError: a 400 must not pass for the Bot
+    API being away (which logs no traceback and tells no one)."""
+    user = await onboard(client, "en")
+    emulator.inject("sendMessage", ApiError(400, "Bad Request: can't parse entities"))
+    await user.send("/help")
+    assert (await user.last())["text"] == "Sorry, something went wrong. Please try again."
+    assert not [r for r in caplog.records if "unreachable" in r.getMessage()]
+    assert [
+        r
+        for r in caplog.records
+        if r.levelname == "ERROR" and "error while handling" in r.getMessage()
+    ]

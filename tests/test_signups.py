@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -15,10 +16,23 @@ from bot.services.signups import SignupRefused
 from tests.factories import NOW, activity, hub, person
 
 
-async def join(db: SessionFactory, user, activity_id: int) -> signups.Outcome:  # type: ignore[no-untyped-def]
+@dataclass(frozen=True)
+class Joined:
+    signup: Signup
+    already: bool
+    position: int  # asked once the sign-up's transaction is over, as the handler does
+
+
+async def join(db: SessionFactory, user, activity_id: int, tap=None, at=None) -> Joined:  # type: ignore[no-untyped-def]
     async with db.begin() as session:
         fresh = await session.merge(user)
-        return await signups.join(session, fresh, activity_id, "Sam", NOW)
+        outcome = await signups.join(
+            session, fresh, activity_id, "Sam", NOW, asked_at=at, tap_id=tap
+        )
+    async with db() as session:
+        return Joined(
+            outcome.signup, outcome.already, await signups.position(session, outcome.signup)
+        )
 
 
 async def test_places_then_waitlist_then_promotion(db: SessionFactory) -> None:
@@ -81,3 +95,26 @@ async def test_fifty_concurrent_signups_for_ten_places(db: SessionFactory) -> No
     # Arrival order: whoever got the lock first got the lower number and the place.
     assert sorted(o.position for o in outcomes if o.position) == list(range(1, 41))
     assert [r.created_at for r in rows] == sorted(r.created_at for r in rows)
+
+
+async def test_the_waitlist_keeps_the_order_people_tapped_in(db: SessionFactory) -> None:
+    """Taps handled at once may reach the database in another order than they came (and reach
+    different processes with different delays): whoever tapped first waits ahead, and gets the
+    freed place. Telegram's numbering restarts at random after a week without updates."""
+    place = await hub(db)
+    full = await activity(db, place.id, capacity=1)
+    first, early, late, next_week = [await person(db) for _ in range(4)]
+    await join(db, first, full.id, tap=500)
+    # The later tap reached the database first, and its process stamped it earlier.
+    later = await join(db, late, full.id, tap=502, at=NOW)
+    assert later.position == 1
+    earlier = await join(db, early, full.id, tap=501, at=NOW + timedelta(milliseconds=40))
+    assert earlier.position == 1
+    after_a_quiet_week = await join(db, next_week, full.id, tap=7, at=NOW + timedelta(days=8))
+    assert after_a_quiet_week.position == 3
+    async with db() as session:
+        waiting = await session.scalar(select(Signup).where(Signup.user_id == late.id))
+        assert waiting is not None and await signups.position(session, waiting) == 2
+    async with db.begin() as session:
+        _, promoted = await signups.cancel(session, first.id, full.id, NOW)
+    assert promoted is not None and promoted.user_id == early.id

@@ -18,21 +18,31 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from bot.db.base import Base, utcnow
 from bot.db.casework import Case, CaseEvent, CaseMessage, Form, Programme, TeamGroup
+from bot.db.feedback import Feedback
+from bot.db.ideas import Backing, Idea
 from bot.db.shared import Arrival, SendBudget
+from bot.db.voice import VoiceClip, VoiceListen, VoiceRecording
 
 __all__ = [
     "Arrival",
+    "Backing",
     "Base",
     "Case",
     "CaseEvent",
     "CaseMessage",
+    "Feedback",
     "Form",
+    "Idea",
     "Programme",
     "SendBudget",
     "TeamGroup",
+    "VoiceClip",
+    "VoiceListen",
+    "VoiceRecording",
 ]
 
 
@@ -65,6 +75,8 @@ class User(Base):
     interests: Mapped[list[str]] = mapped_column(default=list)
     notify_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_announcements: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A voice note with every screen that informs (Settings, or 🔊 on the first screen).
+    voice_always: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     blocked_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -152,8 +164,13 @@ class Signup(Base):
         ForeignKey("activities.id", ondelete="CASCADE"), index=True
     )
     status: Mapped[str] = mapped_column(String(16))
-    # Arrival order within the activity: the waitlist is served in this order.
+    # The order sign-ups were made in within the activity (taps handled at once may be made
+    # in another order than they arrived).
     queue_number: Mapped[int] = mapped_column(Integer)
+    # When the tap reached Porta, and its update id: the waitlist's order (see
+    # bot.services.signups.WAITLIST_ORDER).
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    tap_id: Mapped[int | None] = mapped_column(BigInteger)
     # The first name Telegram showed at sign-up, so that staff know who is coming.
     display_name: Mapped[str] = mapped_column(String(64), default="")
     checkin_code: Mapped[str] = mapped_column(String(8))

@@ -224,6 +224,8 @@ class BotApi:
         self.webhook_url = ""
         self.files: dict[str, Upload] = {}
         self.file_ids = itertools.count(1)
+        # Telegram's file_unique_id: the same for every file_id of one file.
+        self.unique_ids: dict[int, str] = {}
         # Faults to inject, per method, served in order: an ApiError or DropConnection.
         self.faults: dict[str, list[Exception]] = {}
         # An outage of the whole Bot API: None, "refuse" (connections refused or dropped) or

@@ -8,7 +8,7 @@ import copy
 from typing import Any
 
 from bot.sandbox.emulator import Chat, Record, SandboxError, Topic, bad
-from bot.sandbox.messaging import MessagingApi
+from bot.sandbox.voice import VoiceApi
 
 # The colours Telegram accepts for a topic's icon (createForumTopic's icon_color).
 ICON_COLORS = (7322096, 16766590, 13338331, 9367192, 16749490, 16478047)
@@ -86,7 +86,7 @@ def topic_name(name: str) -> str:
     return name
 
 
-class ForumApi(MessagingApi):
+class ForumApi(VoiceApi):
     """Topics, copies and members. A topic's thread id is the message id of its
     forum_topic_created service message; every service message takes a flood-limit token."""
 

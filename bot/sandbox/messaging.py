@@ -342,9 +342,10 @@ class MessagingApi(ProfileApi):
             upload = self.files[upload]
         file_id = f"{kind}-{next(self.file_ids)}"
         self.files[file_id] = upload
+        unique = self.unique_ids.setdefault(id(upload), file_id)
         return {
             "file_id": file_id,
-            "file_unique_id": file_id,
+            "file_unique_id": unique,
             "file_name": upload.filename,
             "mime_type": upload.content_type,
             "file_size": len(upload.content),

@@ -37,6 +37,7 @@ METHODS = (
     "sendPhoto",
     "sendLocation",
     "sendChatAction",
+    "sendVoice",
     "editMessageText",
     "editMessageReplyMarkup",
     "editMessageCaption",

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import delivery
 from bot.db.models import Case, CaseEvent, CaseMessage, OutboxMessage, TeamGroup, User
 
-PREFIX = {"housing": "H", "person": "P"}
-TEAM_OF_KIND = {"housing": "housing", "person": "youth"}
+PREFIX = {"housing": "H", "person": "P", "offer": "O", "idea": "I"}
+TEAM_OF_KIND = {"housing": "housing", "person": "youth", "offer": "youth", "idea": "youth"}
 STATUSES = ("new", "claimed", "review", "answered", "closed")
 OPEN = ("new", "claimed", "review", "answered")
 URGENCY_MARK = {"high": "🔴", "normal": "🟡", "low": "🟢"}

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import delivery
 from bot.db.models import Activity, ActivityText, Draft, Signup
 from bot.services.catalog import CATEGORIES, as_utc
+from bot.services.signups import WAITLIST_ORDER
 
 EDITABLE = ("title", "start", "duration", "capacity", "description")
 
@@ -47,7 +48,7 @@ async def people(session: AsyncSession, activity_id: int) -> Sequence[Signup]:
     query = (
         select(Signup)
         .where(Signup.activity_id == activity_id, Signup.status != "cancelled")
-        .order_by(Signup.queue_number)
+        .order_by(*WAITLIST_ORDER)
     )
     return (await session.scalars(query)).unique().all()
 
@@ -92,14 +93,14 @@ def attendees_csv(signups: Sequence[Signup]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["order", "first_name", "status", "checkin_code", "signed_up_at"])
-    for s in signups:
+    for order, s in enumerate(signups, start=1):
         writer.writerow(
             [
-                s.queue_number,
+                order,
                 s.display_name,
                 s.status,
                 s.checkin_code,
-                as_utc(s.created_at).isoformat(timespec="minutes"),
+                as_utc(s.asked_at).isoformat(timespec="minutes"),
             ]
         )
     return out.getvalue().encode("utf-8-sig")  # the BOM lets spreadsheet apps read UTF-8

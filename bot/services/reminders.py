@@ -37,6 +37,17 @@ def is_quiet(moment: datetime, zone: ZoneInfo) -> bool:
     return local >= QUIET_START or local < QUIET_END
 
 
+def after_quiet_hours(moment: datetime, zone: ZoneInfo) -> datetime:
+    """`moment`, or 08:00 local time after it when it falls in the quiet hours."""
+    if not is_quiet(moment, zone):
+        return moment
+    local = moment.astimezone(zone)
+    morning = datetime.combine(local.date(), QUIET_END, zone)
+    if local.time() >= QUIET_START:
+        morning += timedelta(days=1)
+    return morning.replace(tzinfo=zone).astimezone(moment.tzinfo)
+
+
 def due_at(starts_at: datetime, hours: int, zone: ZoneInfo) -> datetime:
     """When the reminder `hours` before `starts_at` goes out, quiet hours considered."""
     start = as_utc(starts_at)
@@ -45,13 +56,7 @@ def due_at(starts_at: datetime, hours: int, zone: ZoneInfo) -> datetime:
         moment = local.replace(tzinfo=zone).astimezone(start.tzinfo)
     else:
         moment = start - timedelta(hours=hours)
-    if not is_quiet(moment, zone):
-        return moment
-    local = moment.astimezone(zone)
-    morning = datetime.combine(local.date(), QUIET_END, zone)
-    if local.time() >= QUIET_START:
-        morning += timedelta(days=1)
-    morning = morning.replace(tzinfo=zone)
+    morning = after_quiet_hours(moment, zone)
     # An activity that early is reminded at the planned time, night or not.
     return morning if morning <= start - MARGIN else moment
 

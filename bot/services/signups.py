@@ -30,7 +30,6 @@ class SignupRefused(Exception):
 @dataclass(frozen=True)
 class Outcome:
     signup: Signup
-    position: int  # 0 when confirmed, else the place in the waitlist
     already: bool  # nothing changed: the person was already in
 
 
@@ -41,58 +40,89 @@ async def _locked_activity(session: AsyncSession, activity_id: int) -> Activity 
     return (await session.scalars(query)).unique().one_or_none()
 
 
+# The waitlist's order: the order people tapped in. Telegram numbers updates in the order
+# they came (taps reach the database in another order when several are handled at once, and
+# reach different processes with different delays); the numbering restarts at random after a
+# week without updates, so the day comes first. Sign-ups made without a tap come after the
+# day's taps.
+WAITLIST_ORDER = (
+    func.date(Signup.asked_at),
+    Signup.tap_id.asc().nulls_last(),
+    Signup.asked_at,
+    Signup.queue_number,
+)
+
+
 async def position(session: AsyncSession, signup: Signup) -> int:
+    """The place in the waitlist (1 is next), or 0 for anyone not waiting. Someone who tapped
+    earlier but whose tap was handled later goes ahead."""
     if signup.status != "waitlisted":
         return 0
-    ahead = await session.scalar(
-        select(func.count()).where(
-            Signup.activity_id == signup.activity_id,
-            Signup.status == "waitlisted",
-            Signup.queue_number <= signup.queue_number,
-        )
+    ranked = (
+        select(Signup.id, func.row_number().over(order_by=WAITLIST_ORDER).label("n"))
+        .where(Signup.activity_id == signup.activity_id, Signup.status == "waitlisted")
+        .subquery()
     )
-    return int(ahead or 0)
+    return int(await session.scalar(select(ranked.c.n).where(ranked.c.id == signup.id)) or 0)
 
 
 async def join(
-    session: AsyncSession, user: User, activity_id: int, display_name: str, now: datetime
+    session: AsyncSession,
+    user: User,
+    activity_id: int,
+    display_name: str,
+    now: datetime,
+    asked_at: datetime | None = None,
+    tap_id: int | None = None,
 ) -> Outcome:
-    """Give the user a place, or a place in the waitlist. Taps twice give one sign-up."""
+    """Give the user a place, or a place in the waitlist. Taps twice give one sign-up.
+    `asked_at` is when the tap reached Porta (default: now), `tap_id` its update id.
+
+    The activity's row stays locked until the transaction ends, so this does as few round
+    trips as it can; ask the `position` once the transaction is over."""
     if user.step == users.GUARDIAN:
         raise SignupRefused("guardian")
     if not users.may_store_personal_data(user):
         raise SignupRefused("consent")
-    activity = await _locked_activity(session, activity_id)
-    if activity is None:
-        raise SignupRefused("unknown")
+    # Before the lock: a person's taps are handled one at a time, so no one else adds theirs.
     existing = await session.scalar(
         select(Signup).where(Signup.user_id == user.id, Signup.activity_id == activity_id)
     )
     if existing is not None and existing.status in ACTIVE:
-        return Outcome(existing, await position(session, existing), already=True)
+        return Outcome(existing, already=True)
+    activity = await _locked_activity(session, activity_id)
+    if activity is None:
+        raise SignupRefused("unknown")
     if not is_open(activity, now):
         raise SignupRefused("closed")
     if not fits_age(activity, user.age_band):
         raise SignupRefused("age")
-    taken = await session.scalar(
-        select(func.count()).where(
-            Signup.activity_id == activity_id, Signup.status.in_(TAKING_PLACES)
+    drawn = sorted({f"{secrets.randbelow(10_000):04d}" for _ in range(8)})
+    taken, last, *used = (
+        await session.execute(
+            select(
+                func.count().filter(Signup.status.in_(TAKING_PLACES)),
+                func.max(Signup.queue_number),
+                *(func.count().filter(Signup.checkin_code == code) for code in drawn),
+            ).where(Signup.activity_id == activity_id)
         )
-    )
-    last = await session.scalar(
-        select(func.max(Signup.queue_number)).where(Signup.activity_id == activity_id)
-    )
+    ).one()
     status = "confirmed" if (taken or 0) < activity.capacity else "waitlisted"
     signup = existing or Signup(user_id=user.id, activity_id=activity_id)
     signup.status, signup.queue_number = status, (last or 0) + 1
+    signup.asked_at, signup.tap_id = asked_at or now, tap_id
     signup.display_name = display_name[:64]
-    signup.checkin_code = signup.checkin_code or await _new_code(session, activity_id)
+    if not signup.checkin_code:
+        free = [code for code, times in zip(drawn, used, strict=True) if not times]
+        signup.checkin_code = free[0] if free else await _new_code(session, activity_id)
     session.add(signup)
     await session.flush()
-    return Outcome(signup, await position(session, signup), already=False)
+    return Outcome(signup, already=False)
 
 
 async def _new_code(session: AsyncSession, activity_id: int) -> str:
+    """A four-digit check-in code no one else at the activity has (when the few drawn at
+    random in `join` were all taken)."""
     used = set(
         (
             await session.scalars(
@@ -138,7 +168,7 @@ async def promote(session: AsyncSession, activity: Activity, now: datetime) -> S
     first = await session.scalar(
         select(Signup)
         .where(Signup.activity_id == activity.id, Signup.status == "waitlisted")
-        .order_by(Signup.queue_number)
+        .order_by(*WAITLIST_ORDER)
         .limit(1)
     )
     if first is not None:

@@ -188,6 +188,7 @@ def export(user: User) -> dict[str, object]:
             "reminders": user.notify_reminders,
             "announcements": user.notify_announcements,
         },
+        "voice_notes_with_every_screen": user.voice_always,
         "blocked_bot_at": when(user.blocked_at),
         "created_at": when(user.created_at),
         "updated_at": when(user.updated_at),

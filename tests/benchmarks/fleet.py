@@ -8,7 +8,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import aiohttp
 
@@ -30,6 +30,7 @@ class Fleet:
         self.ports = [free_port() for _ in range(processes)]
         self.proxy = Proxy(self.ports)
         self.processes: list[asyncio.subprocess.Process] = []
+        self.logs: list[IO[bytes]] = []
         self.started_in = 0.0
 
     def plant(self, user: int, text: str, buttons: list[tuple[str, str]]) -> None:
@@ -57,6 +58,7 @@ class Fleet:
         began = time.monotonic()
         for n, port in enumerate(self.ports):
             log = (self.log_dir / f"porta-{n}.log").open("wb")
+            self.logs.append(log)
             self.processes.append(
                 await asyncio.create_subprocess_exec(
                     sys.executable,
@@ -83,6 +85,8 @@ class Fleet:
             process.terminate()
         for process in self.processes:
             await process.wait()
+        for log in self.logs:
+            log.close()
         await self.proxy.stop()
         await self.server.stop()
 

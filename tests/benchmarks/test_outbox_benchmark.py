@@ -93,7 +93,8 @@ async def test_broadcast_to_ten_thousand(tmp_path: Path, counter: str) -> None:
     await bot.shutdown()
     await server.stop()
     await engine.dispose()
-    assert result["per_second"] >= 29 and result["429s"] == 0
+    # The targets: 27 a second or more, at most ten 429s, whichever way Telegram counts.
+    assert result["per_second"] >= 27 and result["429s"] <= 10
     assert result["duplicates"] == 0 and result["losses"] == 0
 
 

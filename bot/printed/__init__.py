@@ -1,0 +1,1 @@
+"""Printed things: posters with QR codes and the programme report, as PDF."""

@@ -1,0 +1,112 @@
+"""Voice notes in the database: automatic notes made once (with Telegram's file_id after the
+first upload), the team's recordings of a page, and listens counted per screen and language
+without anyone's id."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.voice import VoiceClip, VoiceListen, VoiceRecording
+
+ANSWERS = {"listen": "listens", "yes": "understood", "no": "not_understood"}
+
+
+async def clip(session: AsyncSession, key: str) -> VoiceClip | None:
+    return await session.get(VoiceClip, key)
+
+
+async def keep(
+    session: AsyncSession, key: str, language: str, catalog: str, audio: bytes, seconds: float
+) -> None:
+    """Keep a note just made; a twin made at the same moment by another process wins."""
+    try:
+        async with session.begin_nested():
+            session.add(
+                VoiceClip(key=key, language=language, catalog=catalog, audio=audio, seconds=seconds)
+            )
+    except IntegrityError:
+        pass
+
+
+async def remember_file(session: AsyncSession, key: str, bot_id: int, file_id: str) -> None:
+    await session.execute(
+        update(VoiceClip).where(VoiceClip.key == key).values(bot_id=bot_id, file_id=file_id)
+    )
+
+
+async def forget_changed(session: AsyncSession, catalogs: Mapping[str, str]) -> int:
+    """Drop the notes of each language whose catalog changed since they were made."""
+    dropped = 0
+    for language, catalog in catalogs.items():
+        result = await session.execute(
+            delete(VoiceClip).where(VoiceClip.language == language, VoiceClip.catalog != catalog)
+        )
+        dropped += int(getattr(result, "rowcount", 0) or 0)
+    return dropped
+
+
+# -- the team's recordings ----------------------------------------------------------------
+
+
+async def recording(session: AsyncSession, page: str, language: str) -> VoiceRecording | None:
+    return await session.get(VoiceRecording, (page, language))
+
+
+async def recordings(session: AsyncSession, pages: Sequence[str]) -> list[VoiceRecording]:
+    found = await session.scalars(select(VoiceRecording).where(VoiceRecording.page.in_(pages)))
+    return list(found)
+
+
+async def record(
+    session: AsyncSession,
+    page: str,
+    language: str,
+    *,
+    text_key: str,
+    file_id: str,
+    seconds: int,
+    by: int,
+) -> None:
+    """Keep (or replace) the team's recording of `page` in `language`."""
+    found = await recording(session, page, language)
+    if found is None:
+        found = VoiceRecording(page=page, language=language)
+        session.add(found)
+    found.text_key, found.file_id, found.seconds, found.recorded_by = text_key, file_id, seconds, by
+
+
+# -- figures ------------------------------------------------------------------------------
+
+
+async def count(session: AsyncSession, screen: str, language: str, answer: str) -> None:
+    """One more listen (or 👍, or 👎) for a screen in a language; race-free across processes."""
+    column = ANSWERS[answer]
+    statement = (
+        update(VoiceListen)
+        .where(VoiceListen.screen == screen, VoiceListen.language == language)
+        .values({column: getattr(VoiceListen, column) + 1})
+    )
+    for _ in range(3):
+        if getattr(await session.execute(statement), "rowcount", 0):
+            return
+        try:
+            async with session.begin_nested():
+                row = VoiceListen(screen=screen, language=language)
+                row.listens = row.understood = row.not_understood = 0
+                setattr(row, column, 1)
+                session.add(row)
+            return
+        except IntegrityError:
+            continue
+
+
+async def figures(session: AsyncSession) -> list[VoiceListen]:
+    """Listens per screen and language, most listened first."""
+    rows = await session.scalars(
+        select(VoiceListen).order_by(VoiceListen.listens.desc(), VoiceListen.screen)
+    )
+    return list(rows)

@@ -1,0 +1,147 @@
+"""🔊 Listen: screens read aloud as voice notes in each of the nine languages, made once and
+sent again by file_id, slower on request, and counted without anyone's id."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import soundfile
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.db.models import User
+from bot.db.session import SessionFactory
+from bot.db.voice import VoiceClip, VoiceListen
+from bot.i18n import SUPPORTED_LOCALES
+from bot.sandbox.client import SandboxClient, SandboxUser
+from handlers.voice import AUTOMATIC
+from tests.factories import activity, hub
+from tests.flows import onboard, translator
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"voice": "on"})
+
+
+def listen(locale: str) -> str:
+    return translator(locale).pgettext("button", "🔊 Listen")
+
+
+async def voice_note(user: SandboxUser, after: int = 0) -> dict[str, Any]:
+    """The newest voice note the bot sent, once one newer than message `after` arrived."""
+    for _ in range(200):
+        notes = [m for m in await user.bot_messages() if "voice" in m and m["message_id"] > after]
+        if notes:
+            return notes[-1]
+        import asyncio
+
+        await asyncio.sleep(0.05)
+    raise AssertionError("no voice note arrived")
+
+
+async def seconds(client: SandboxClient, note: dict[str, Any]) -> float:
+    """How long the note plays, decoded from the audio itself."""
+    audio = await client.file(note["voice"]["file_id"])
+    assert audio[:4] == b"OggS" and len(audio) <= 1024 * 1024
+    data, rate = soundfile.read(io.BytesIO(audio))
+    assert data.ndim == 1  # mono
+    return len(data) / rate
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+async def test_a_card_is_heard_in_each_language(
+    client: SandboxClient, db: SessionFactory, locale: str
+) -> None:
+    place = await hub(db)
+    short = await activity(db, place.id, starts=datetime.now(UTC) + timedelta(days=2))
+    user = await onboard(client, locale)
+    await user.send(f"/start a{short.id}")
+    card = await user.last()
+    await user.tap(listen(locale), card["message_id"])
+    note = await voice_note(user, card["message_id"])
+    t = translator(locale)
+    assert t(AUTOMATIC) in note["text"] and note["voice"]["duration"] >= 1
+    length = await seconds(client, note)
+    words = len(card["text"].split()) + sum(len(b.split()) for b in user.labels(card))
+    assert words * 0.12 < length < words * 1.2, (length, words)  # in proportion to the text
+    labels = user.labels(note)
+    assert (
+        t.pgettext("button", "🐢 Slower") in labels and t.pgettext("button", "🔁 Again") in labels
+    )
+    toasts = await user.toasts()
+    assert toasts  # the tap was answered
+
+
+async def test_a_second_listen_sends_by_file_id_and_slower_is_longer(
+    client: SandboxClient, db: SessionFactory
+) -> None:
+    place = await hub(db)
+    item = await activity(db, place.id, starts=datetime.now(UTC) + timedelta(days=2))
+    first, second = await onboard(client, "it"), await onboard(client, "it")
+    await first.send(f"/start a{item.id}")
+    card = await first.last()
+    await first.tap(listen("it"), card["message_id"])
+    made = await voice_note(first, card["message_id"])
+    since = len(await client.calls())
+    await second.send(f"/start a{item.id}")
+    other = await second.last()
+    await second.tap(listen("it"), other["message_id"])
+    again = await voice_note(second, other["message_id"])
+    sent = [c for c in await client.calls(since) if c["method"] == "sendVoice"]
+    assert sent and sent[-1]["params"]["voice"] == made["voice"]["file_id"]
+    assert again["voice"]["file_unique_id"] == made["voice"]["file_unique_id"]
+    await first.tap(translator("it").pgettext("button", "🐢 Slower"), made["message_id"])
+    slow = await voice_note(first, made["message_id"])
+    assert await seconds(client, slow) > await seconds(client, made) * 1.15
+    async with db() as session:
+        clips = (await session.scalars(select(VoiceClip))).all()
+    assert len(clips) == 2 and all(c.file_id for c in clips)
+
+
+async def test_the_first_screen_speaks_nine_languages_and_turns_voice_on(
+    client: SandboxClient, db: SessionFactory
+) -> None:
+    user = await client.add_user("Amira", "ar")
+    await user.send("/start")
+    welcome = await user.last()
+    assert "🔊 🌐" in user.labels(welcome)
+    await user.tap("🔊 🌐", welcome["message_id"])
+    note = await voice_note(user, welcome["message_id"])
+    assert await seconds(client, note) > 15  # nine "for Arabic, tap العربية" and the welcome
+    async with db() as session:
+        saved = await session.get(User, user.id)
+    assert saved is not None and saved.voice_always
+    t = translator("ar")
+    await user.tap(t.pgettext("button", "Continue ▶"))
+    asked = await user.last()
+    assert "voice" in asked or "voice" in (await voice_note(user, welcome["message_id"]))
+
+
+async def test_understood_is_counted_without_ids(client: SandboxClient, db: SessionFactory) -> None:
+    user = await onboard(client, "uk")
+    await user.send("/help")
+    shown = await user.last()
+    await user.tap(listen("uk"), shown["message_id"])
+    note = await voice_note(user, shown["message_id"])
+    t = translator("uk")
+    await user.tap(t.pgettext("button", "👍 I understood"), note["message_id"])
+    async with db() as session:
+        row = await session.get(VoiceListen, ("help", "uk"))
+    assert row is not None and (row.listens, row.understood, row.not_understood) == (1, 1, 0)
+    after = next(m for m in await user.bot_messages() if m["message_id"] == note["message_id"])
+    assert t.pgettext("button", "👍 I understood") not in user.labels(after)
+
+
+async def test_arabic_is_read_with_its_vowels() -> None:
+    from bot.voice import speech
+    from bot.voice.engine import Engine
+
+    engine = Engine.shared("on")
+    assert engine is not None
+    engine.diacritize = speech.diacritize
+    phonemes = await engine.phonemes("مرحبا، اختر لغتك", "ar")
+    assert sum(phonemes.count(v) for v in "aiu") >= 5, phonemes
