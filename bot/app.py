@@ -65,6 +65,7 @@ from handlers import (
     staff,
     staff_form,
     voice,
+    voice_staff,
 )
 from handlers.callbacks import pattern, unpack
 from handlers.common import PortaContext
@@ -156,6 +157,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     # other kind of message (a photo may be an announcement).
     typed = first_taker(
         menu.menu_button,
+        voice_staff.take_recording,
         staff_form.take_text,
         broadcasts.take_message,
         request_form.take_text,
@@ -170,7 +172,11 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, typed))
     app.add_handler(MessageHandler(filters.COMMAND, shows(fallback.unknown_command)))
     media = first_taker(
-        broadcasts.take_photo, person.take_message, housing.take_location, free_words.take_media
+        voice_staff.take_recording,
+        broadcasts.take_photo,
+        person.take_message,
+        housing.take_location,
+        free_words.take_media,
     )
     app.add_handler(MessageHandler(filters.ALL, media))
     app.add_handler(ChatMemberHandler(fallback.membership, ChatMemberHandler.MY_CHAT_MEMBER))
@@ -203,6 +209,7 @@ COMMAND_HANDLERS = {
 # The kind of callback data (handlers.callbacks) -> the action its buttons run.
 BUTTONS: dict[str, Action] = {
     "vo": voice.voice_button,
+    "vr": voice_staff.voice_staff_button,
     "ob": onboarding.onboarding_button,
     "lang": language.chosen_language,
     "age": profile.chosen_age,

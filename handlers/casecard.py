@@ -9,6 +9,7 @@ speaker.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
@@ -18,9 +19,9 @@ from bot.db.models import Case, Programme
 from bot.i18n import N_, Translator, native_name, nN_, pN_
 from bot.services import casedata, cases, operators, programmes
 from handlers.callbacks import number, pack
-from handlers.common import PortaContext, buttons, say
+from handlers.common import NOT_FOUND, PortaContext, buttons, say
 from handlers.labels import idea_lines
-from handlers.screens import Screen, toast
+from handlers.screens import LISTEN, Screen, Shown, screen, toast
 
 KIND_NAMES = {
     "housing": N_("housing request"),
@@ -253,15 +254,41 @@ def said(t: Translator, message: Message, **values: object) -> str:
 
 
 async def tell_person(
-    context: PortaContext, session: AsyncSession, case: Case, message: Message, **values: object
+    context: PortaContext,
+    session: AsyncSession,
+    case: Case,
+    message: Message,
+    values: Mapping[str, object] | None = None,
+    *,
+    spoken: bool = False,
 ) -> str:
-    """Queue `message` for the young person in their language; returns it in the team's
-    language, for the note staff see in the topic."""
+    """Queue `message` for the young person in their language (`spoken`: with 🔊 Listen,
+    which reads the case's status aloud); returns it in the team's language, for the note
+    staff see in the topic."""
     days = int(context.settings.case_reopen_days)
-    values = {"reference": case.reference, "days": days, **values}
+    values = {"reference": case.reference, "days": days, **(values or {})}
     theirs = person_translator(context, case)
-    await cases.to_person(session, case, text=theirs.directed(said(theirs, message, **values)))
+    markup = None
+    if spoken and context.bot_data.get("voice") is not None:
+        data = pack("vo", "s", "n", "case.status", case.id)
+        markup = {"inline_keyboard": [[{"text": theirs.pgettext(*LISTEN), "callback_data": data}]]}
+    text = theirs.directed(said(theirs, message, **values))
+    await cases.to_person(session, case, text=text, reply_markup=markup)
     return said(team_translator(context), message, **values)
+
+
+@screen("case.status")
+async def status_screen(update: Update, context: PortaContext, case_id: int) -> Shown:
+    """Where the person's case stands now, in their language (what 🔊 under a status
+    message reads)."""
+    async with context.db() as session:
+        case = await cases.get(session, case_id)
+    person = update.effective_user.id if update.effective_user else None
+    if case is None or case.user_id != person or case.status not in STATUS_TO_PERSON:
+        return Screen(say(context.t, NOT_FOUND))
+    days = int(context.settings.case_reopen_days)
+    text = said(context.t, STATUS_TO_PERSON[case.status], reference=case.reference, days=days)
+    return Screen(text, spoken=("case.status", str(case.id)))
 
 
 def kick(context: PortaContext) -> None:

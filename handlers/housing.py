@@ -83,7 +83,9 @@ async def page(update: Update, context: PortaContext, programme_id: int) -> Show
         rows.append([(t.pgettext("button", "📍 Map"), pack("hs", "map", programme.id))])
     rows.append([(t.pgettext("button", "⬅️ Back"), pack("hs", "list"))])
     text = "\n\n".join(lines[:1]) + "\n\n" + "\n".join(lines[1:])
-    return Screen(text, buttons(rows), spoken=("housing.page", str(programme_id)))
+    steady = "\n".join(line for line in text.splitlines() if not line.startswith("🕒"))
+    spoken = ("housing.page", str(programme_id))
+    return Screen(text, buttons(rows), spoken=spoken, steady=steady)
 
 
 def place_lines(t: Translator, programme: Programme) -> list[str]:
@@ -134,7 +136,9 @@ async def emergency(update: Update, context: PortaContext) -> Shown:
     if user is not None and user.step in ("done", users.GUARDIAN):
         rows.append([(t.pgettext("button", "🏠 Housing"), pack("hs", "list"))])
     markup = buttons(rows)
-    shown: list[Screen] = [Screen("\n\n".join(lines), markup, spoken=("emergency",))]
+    steady = "\n\n".join((lines[0], lines[-1]))  # what is open changes by the day
+    spoken = Screen("\n\n".join(lines), markup, spoken=("emergency",), steady=steady)
+    shown: list[Screen] = [spoken]
     here = reference_point(user.neighbourhood if user else None, hubs)
     nearest = programmes.nearest(open_today, *here)
     if nearest is not None:

@@ -192,7 +192,9 @@ async def card_button(update: Update, context: PortaContext, data: Callback) -> 
             if not await cases.set_status(session, case, status[action], staff_id):
                 return toast(say(context.t, N_("Already so.")))
             if case.status in STATUS_TO_PERSON:
-                await tell_person(context, session, case, STATUS_TO_PERSON[case.status])
+                await tell_person(
+                    context, session, case, STATUS_TO_PERSON[case.status], spoken=True
+                )
             if case.status == "closed":
                 await cases.topic_call(session, case, "closeForumTopic")
         else:

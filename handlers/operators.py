@@ -8,7 +8,7 @@ import logging
 from telegram import Update
 
 from bot.i18n import N_, Translator
-from bot.services import operators, users
+from bot.services import operators, users, voice
 from handlers import notices
 from handlers.common import PortaContext, ids, say
 from handlers.screens import Screen, Shown
@@ -82,6 +82,19 @@ async def stats(update: Update, context: PortaContext) -> Shown:
         )
         lines.append(f"\n<b>{html.escape(title)}</b>")
         lines += [f"{html.escape(value)}: {count}" for value, count in sorted(counts.items())]
+    async with context.db() as session:
+        heard = {by: await voice.figures(session, by) for by in ("language", "screen")}
+    for by, title in (
+        ("language", context.t.pgettext("stats", "Voice notes by language")),
+        ("screen", context.t.pgettext("stats", "Voice notes by screen")),
+    ):
+        if heard[by]:
+            lines.append(f"\n<b>🔊 {html.escape(title)}</b>")
+        ranked = sorted(heard[by].items(), key=lambda item: (-item[1].listens, item[0]))
+        lines += [
+            f"{html.escape(name)}: 🔊 {n.listens} · 👍 {n.understood} · 👎 {n.not_understood}"
+            for name, n in ranked[:20]
+        ]
     return Screen("\n".join(lines))
 
 

@@ -101,7 +101,7 @@ async def quick_button(update: Update, context: PortaContext, data: Callback) ->
     async with context.db.begin() as session:
         stored = await cases.get(session, case.id)
         assert stored is not None
-        ours = await tell_person(context, session, stored, REPLIES[key], **values)
+        ours = await tell_person(context, session, stored, REPLIES[key], values)
         await cases.note_in_topic(session, stored, say(t, SENT_NOTE, text=ours))
         cases.answered_by_staff(stored)
         await cases.audit(session, stored, staff_id, "quick reply", key)

@@ -70,6 +70,9 @@ class Screen:
     # A screen that informs names itself, (screen name, *arguments as text), to be read
     # aloud: 🔊 Listen under it draws it again and sends it as a voice note.
     spoken: tuple[str, ...] | None = None
+    # The part of `text` a recording by the team is tied to, when the rest changes by the
+    # day (today's opening hours); None: all of it.
+    steady: str | None = None
 
     @property
     def plain(self) -> bool:

@@ -21,7 +21,8 @@ SETTINGS = N_(
     "Reminders: {reminders}\n"
     "Announcements: {announcements}"
 )
-ACTIONS = ("lang", "age", "nb", "int", "rem", "news", "data", "del", "consent")
+VOICE = N_("Voice notes with each screen: {state}")
+ACTIONS = ("lang", "age", "nb", "int", "rem", "news", "voice", "data", "del", "consent")
 
 
 @screen("settings")
@@ -42,6 +43,10 @@ async def settings_screen(update: Update, context: PortaContext, user: User | No
         reminders=on if user.notify_reminders else off,
         announcements=on if user.notify_announcements else off,
     )
+    heard = context.bot_data.get("voice") is not None  # Porta has a voice on this machine
+    if heard:
+        text += "\n" + say(t, VOICE, state=on if user.voice_always else off)
+    voice_row = [(t.pgettext("button", "🔊 Voice notes on/off"), pack("set", "voice"))]
     markup = buttons(
         [
             [
@@ -56,6 +61,7 @@ async def settings_screen(update: Update, context: PortaContext, user: User | No
                 (t.pgettext("button", "⏰ Reminders on/off"), pack("set", "rem")),
                 (t.pgettext("button", "📣 Announcements on/off"), pack("set", "news")),
             ],
+            *([voice_row] if heard else []),
             [
                 (t.pgettext("button", "📄 My data"), pack("set", "data")),
                 (t.pgettext("button", "🗑 Delete my data"), pack("set", "del")),
@@ -81,9 +87,13 @@ async def settings_button(update: Update, context: PortaContext, data: Callback)
             users.set_notifications(user, reminders=not user.notify_reminders)
         elif action == "news":
             users.set_notifications(user, news=not user.notify_announcements)
+        elif action == "voice":
+            user.voice_always = not user.voice_always
         elif action == "nb" and user.step == "done" and users.may_store_personal_data(user):
             users.wait_for(user, "neighbourhood")
-    if action in ("rem", "news"):
+    if action == "voice":
+        context.voice_always = user.voice_always
+    if action in ("rem", "news", "voice"):
         return replacing(await settings_screen(update, context, user))
     if action == "lang":
         return await draw("language", update, context)

@@ -51,6 +51,8 @@ async def managed(update: Update, context: PortaContext, page: int) -> Shown:
         nav.append((context.t.pgettext("button", "Next ▶"), pack("op", "l", page + 1)))
     if nav:
         keyboard.append(nav)
+    if context.bot_data.get("voice") is not None:  # the team's own voice for the pages
+        keyboard.append([(context.t.pgettext("button", "🎙 Voices of the pages"), pack("vr", "l"))])
     text = say(context.t, N_("🛠 <b>Activities to manage</b>\nNew one: /newactivity"))
     return Screen(text, buttons(keyboard) if keyboard else None)  # none coming: no keyboard
 

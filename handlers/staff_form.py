@@ -170,7 +170,7 @@ async def take_text(update: Update, context: PortaContext) -> Shown | bool:
     async with context.db() as session:
         draft = await manage.draft_of(session, user_id)
         role = await operators.role_of(session, user_id) if draft else None
-    if draft is None or role is None or draft.step.startswith("b:"):
+    if draft is None or role is None or draft.step.startswith(("b:", "v:")):
         return False
     step = draft.step
     if step == "code":

@@ -5,6 +5,8 @@ itself (`Screen.spoken`) can be heard."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.i18n import N_, Translator
@@ -25,6 +27,10 @@ NOTHING = N_("There is nothing to read on this screen.")
 THANKS = N_("Thank you! This helps us make Porta clearer.")
 FROM_NOW = N_("From now on I also send a voice note with each screen. You can stop it in Settings.")
 MULTILINGUAL = ("welcome", "language")  # screens read first in each of the nine languages
+
+
+def today(context: PortaContext) -> date:
+    return datetime.now(context.settings.zone).date()
 
 
 def page_of(spoken: tuple[str, ...]) -> str | None:
@@ -51,7 +57,8 @@ def note_of(context: PortaContext, item: Screen) -> Note:
     if item.spoken[0] in MULTILINGUAL:
         parts = speech.languages_intro(context.settings.zone)
     parts.append((t.locale, text))
-    return Note(parts, t.locale, page_of(item.spoken))
+    words = speech.screen_text(t, item.steady, choices, phones) if item.steady else text
+    return Note(parts, t.locale, page_of(item.spoken), words)
 
 
 def keyboard(t: Translator, speed: str, spoken: tuple[str, ...]) -> object:
@@ -87,7 +94,7 @@ async def speak(update: Update, context: PortaContext, item: Screen, speed: str 
         markup=keyboard(t, speed, item.spoken),  # type: ignore[arg-type]
     )
     async with context.db.begin() as session:
-        await voice.count(session, item.spoken[0], t.locale, "listen")
+        await voice.count(session, item.spoken[0], t.locale, "listen", today(context))
 
 
 async def voice_button(update: Update, context: PortaContext, data: Callback) -> Shown:
@@ -98,7 +105,7 @@ async def voice_button(update: Update, context: PortaContext, data: Callback) ->
         if answer not in ("yes", "no") or not screen_name:
             return toast(say(t, STALE_BUTTON))
         async with context.db.begin() as session:
-            await voice.count(session, screen_name[:40], t.locale, answer)
+            await voice.count(session, screen_name[:40], t.locale, answer, today(context))
         query = update.callback_query
         message = query.message if query else None
         markup = getattr(message, "reply_markup", None)

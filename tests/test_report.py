@@ -15,6 +15,7 @@ from sqlalchemy import update
 from bot.config import Settings
 from bot.db.models import Activity, Case, Feedback, Programme, Signup, User
 from bot.db.session import SessionFactory
+from bot.db.voice import VoiceListen
 from bot.printed.report import Report, build, to_csv
 from bot.printed.report_cli import register
 from bot.printed.report_figures import Days, private
@@ -226,7 +227,7 @@ async def test_csv_files_hold_the_same_figures(november: Report, tmp_path: Path)
         "reach_weeks.csv", "reach_languages.csv", "reach_ages.csv", "reach_neighbourhoods.csv",
         "activities_hubs.csv", "activities_kinds.csv", "cases_programmes.csv",
         "cases_statuses.csv", "cases_answers.csv", "cases_offers.csv", "feedback_kinds.csv",
-        "ideas_hubs.csv",
+        "ideas_hubs.csv", "voice_languages.csv",
     ]  # fmt: skip
     weeks = (tmp_path / "csv" / "reach_weeks.csv").read_bytes()
     assert weeks.startswith(b"\xef\xbb\xbf")
@@ -292,8 +293,8 @@ def test_porta_report_writes_the_pdf_and_the_csv(settings: Settings, tmp_path: P
     code, output = porta(settings, "report", "--from", "2026-11-01", "--to", "2026-11-30",
                          "--out", str(out), "--csv", str(folder), "--language", "en")  # fmt: skip
     assert code == 0, output
-    assert output == f"report written to {out}\n12 tables written to {folder} as CSV\n"
-    assert out.read_bytes().startswith(b"%PDF") and len(list(folder.glob("*.csv"))) == 12
+    assert output == f"report written to {out}\n13 tables written to {folder} as CSV\n"
+    assert out.read_bytes().startswith(b"%PDF") and len(list(folder.glob("*.csv"))) == 13
     assert read(folder / "reach_ages.csv")[-1] == "not given,0"
 
 
@@ -310,3 +311,19 @@ def test_porta_report_refuses_bad_periods(
     out = tmp_path / "report.pdf"
     code, output = porta(settings, "report", "--from", start, "--to", end, "--out", str(out))
     assert (code, output) == (2, error) and not out.exists()
+
+
+async def test_voice_notes_are_counted_by_language_within_the_period(db: SessionFactory) -> None:
+    rows = [("help", "ar", date(2026, 11, 1), 6, 5, 1), ("welcome", "ar", NOV_30, 4, 2, 0),
+            ("help", "ar", date(2026, 10, 31), 50, 50, 0), ("help", "uk", date(2026, 11, 9), 3, 1, 1),
+            ("help", "it", date(2026, 12, 1), 9, 9, 0)]  # fmt: skip
+    async with db.begin() as session:
+        for screen, language, day, listens, yes, no in rows:
+            session.add(VoiceListen(screen=screen, language=language, day=day, listens=listens,
+                                    understood=yes, not_understood=no))  # fmt: skip
+    async with db() as session:
+        report = await build(session, NOV_1, NOV_30, ROME, now=NOW)
+    assert report.table("voice_languages").rows == [
+        ("ar", 10, 7, "< 5"),
+        ("uk", "< 5", "< 5", "< 5"),
+    ]

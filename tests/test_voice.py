@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import soundfile
@@ -18,8 +19,12 @@ from bot.db.voice import VoiceClip, VoiceListen
 from bot.i18n import SUPPORTED_LOCALES
 from bot.sandbox.client import SandboxClient, SandboxUser
 from handlers.voice import AUTOMATIC
+from tests.casework import in_topic, new_from_bot, team, topic_of
 from tests.factories import activity, hub
-from tests.flows import onboard, translator
+from tests.flows import onboard, staff, translator
+from tests.test_cases import REFERENCE
+
+ROME = ZoneInfo("Europe/Rome")
 
 
 @pytest.fixture
@@ -130,10 +135,15 @@ async def test_understood_is_counted_without_ids(client: SandboxClient, db: Sess
     t = translator("uk")
     await user.tap(t.pgettext("button", "👍 I understood"), note["message_id"])
     async with db() as session:
-        row = await session.get(VoiceListen, ("help", "uk"))
+        row = await session.get(VoiceListen, ("help", "uk", datetime.now(ROME).date()))
     assert row is not None and (row.listens, row.understood, row.not_understood) == (1, 1, 0)
     after = next(m for m in await user.bot_messages() if m["message_id"] == note["message_id"])
     assert t.pgettext("button", "👍 I understood") not in user.labels(after)
+    admin = await staff(client, db, role="admin")
+    await admin.send("/stats")
+    shown_stats = (await admin.last())["text"]
+    assert "🔊 Voice notes by language" in shown_stats
+    assert "uk: 🔊 1 · 👍 1 · 👎 0" in shown_stats and "help: 🔊 1 · 👍 1 · 👎 0" in shown_stats
 
 
 async def test_arabic_is_read_with_its_vowels() -> None:
@@ -145,3 +155,24 @@ async def test_arabic_is_read_with_its_vowels() -> None:
     engine.diacritize = speech.diacritize
     phonemes = await engine.phonemes("مرحبا، اختر لغتك", "ar")
     assert sum(phonemes.count(v) for v in "aiu") >= 5, phonemes
+
+
+async def test_a_case_status_message_can_be_heard(
+    client: SandboxClient, db: SessionFactory
+) -> None:
+    chat, worker = await team(client, db, "youth")
+    it, sq = translator("it"), translator("sq")
+    user = await onboard(client, "sq")
+    await user.send("Kam nevojë të flas me dikë")
+    await user.tap(sq.pgettext("button", "💬 Send this to a youth worker"))
+    sent = await user.last()
+    reference = REFERENCE.search(sent["text"])
+    assert reference is not None
+    thread = await topic_of(client, chat, reference.group())
+    await in_topic(client, chat, thread, 1)
+    await worker.tap(it.pgettext("button", "🙋 I take it"), chat_id=chat)
+    told = await new_from_bot(user, sent["message_id"])
+    assert reference.group() in told["text"] and listen("sq") in user.labels(told)
+    await user.tap(listen("sq"), told["message_id"])
+    note = await voice_note(user, told["message_id"])
+    assert note["voice"]["duration"] >= 2 and reference.group() in note["text"]

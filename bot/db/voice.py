@@ -3,9 +3,9 @@ language, and how often each screen is listened to (counts only, never who liste
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Float, Integer, LargeBinary, String
+from sqlalchemy import BigInteger, Date, Float, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, utcnow
@@ -43,12 +43,14 @@ class VoiceRecording(Base):
 
 
 class VoiceListen(Base):
-    """Listens to a screen in a language, and the answers to "Did you understand?"."""
+    """Listens to a screen in a language on a day, and the answers to "Did you
+    understand?"."""
 
     __tablename__ = "voice_listens"
 
     screen: Mapped[str] = mapped_column(String(40), primary_key=True)
     language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # the local day
     listens: Mapped[int] = mapped_column(Integer, default=0)
     understood: Mapped[int] = mapped_column(Integer, default=0)
     not_understood: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,4 +1,5 @@
-"""The programme report over a period: reach, activities, cases and feedback.
+"""The programme report over a period: reach, activities, cases, feedback, ideas and voice
+notes.
 
 Every figure is an aggregate the database computes (GROUP BY, count, sum, avg, a median), so
 a city's hundred thousand people are never loaded; and every figure about people has passed
@@ -16,7 +17,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
-from bot.printed import report_activities, report_cases, report_ideas, report_reach
+from bot.printed import (
+    report_activities,
+    report_cases,
+    report_ideas,
+    report_reach,
+    report_voice,
+)
 from bot.printed.report_figures import Report, Section, Window
 from bot.printed.report_text import plain
 
@@ -41,6 +48,7 @@ async def build(
         Section(N_("Cases"), await report_cases.tables(session, window, locale)),
         Section(N_("Feedback"), await report_activities.feedback(session, window)),
         Section(N_("Ideas"), await report_ideas.tables(session, window)),
+        Section(N_("Voice notes"), await report_voice.tables(session, window)),
     ]
     return Report(start, end, zone, sections)
 

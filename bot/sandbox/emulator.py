@@ -226,6 +226,8 @@ class BotApi:
         self.file_ids = itertools.count(1)
         # Telegram's file_unique_id: the same for every file_id of one file.
         self.unique_ids: dict[int, str] = {}
+        # Voice notes people sent, by file_id, with their duration: the bot may send them on.
+        self.voices_sent: dict[str, int] = {}
         # Faults to inject, per method, served in order: an ApiError or DropConnection.
         self.faults: dict[str, list[Exception]] = {}
         # An outage of the whole Bot API: None, "refuse" (connections refused or dropped) or

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import io
 import itertools
+import mimetypes
 import secrets
 import time
 import wave
@@ -99,6 +100,8 @@ class Emulator(GroupsApi):
                     item["file_size"] = len(upload.content)
                 if upload is not None and media == "voice":
                     item["duration"] = max(1, round(seconds_of(upload.content)))
+                if media == "voice":
+                    self.voices_sent[item["file_id"]] = item["duration"]
         record = self.new_record(chat, self.person(user_id), fields, "user")
         return self.push_update("message", record.message)
 
@@ -304,10 +307,15 @@ def message_fields(kind: str, value: Any) -> dict[str, Any]:
                 "emoji": "👍",
             }
         }
-    if kind == "voice":
-        return {"voice": {**base, "duration": 3, "mime_type": "audio/ogg"}}
+    if kind == "voice":  # `value` may give the note's duration and file_size
+        voice = {**base, "duration": 3, "mime_type": "audio/ogg"}
+        if isinstance(value, dict):
+            voice.update({k: int(value[k]) for k in ("duration", "file_size") if k in value})
+        return {"voice": voice}
     if kind == "document":
-        return {"document": {**base, "file_name": str(value or "file.pdf")}}
+        name = str(value or "file.pdf")
+        kind_of = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        return {"document": {**base, "file_name": name, "mime_type": kind_of}}
     if kind == "location":
         latitude, longitude = value or (43.8429, 10.5027)
         return {"location": {"latitude": latitude, "longitude": longitude}}

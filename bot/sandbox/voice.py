@@ -58,16 +58,21 @@ class VoiceApi(MessagingApi):
         **_: Any,
     ) -> dict[str, Any]:
         chat = self.chat_for(chat_id)
-        if isinstance(voice, str):
+        heard = self.voices_sent.get(voice) if isinstance(voice, str) else None
+        if heard is not None:  # a person's voice note, sent on: Telegram has it as a voice
+            upload = self.files[str(voice)]
+        elif isinstance(voice, str):
             if not voice.startswith("voice-") or voice not in self.files:
                 raise bad("wrong file identifier/HTTP URL specified")
             upload = self.files[voice]
         else:
             upload = voice
-        if problem := opus_problem(upload.content):
+        if heard is None and (problem := opus_problem(upload.content)):
             raise bad(problem)
         stored = self.store_upload(upload, "voice")
-        seconds = duration if duration is not None else seconds_of(upload.content)
+        if heard is not None:
+            self.voices_sent[stored["file_id"]] = heard
+        seconds = duration if duration is not None else heard or seconds_of(upload.content)
         fields: dict[str, Any] = {
             "voice": {
                 "file_id": stored["file_id"],

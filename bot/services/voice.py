@@ -5,8 +5,10 @@ without anyone's id."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -82,12 +84,14 @@ async def record(
 # -- figures ------------------------------------------------------------------------------
 
 
-async def count(session: AsyncSession, screen: str, language: str, answer: str) -> None:
-    """One more listen (or 👍, or 👎) for a screen in a language; race-free across processes."""
+async def count(session: AsyncSession, screen: str, language: str, answer: str, day: date) -> None:
+    """One more listen (or 👍, or 👎) for a screen in a language on a local day; race-free
+    across processes."""
     column = ANSWERS[answer]
     statement = (
         update(VoiceListen)
         .where(VoiceListen.screen == screen, VoiceListen.language == language)
+        .where(VoiceListen.day == day)
         .values({column: getattr(VoiceListen, column) + 1})
     )
     for _ in range(3):
@@ -95,7 +99,7 @@ async def count(session: AsyncSession, screen: str, language: str, answer: str) 
             return
         try:
             async with session.begin_nested():
-                row = VoiceListen(screen=screen, language=language)
+                row = VoiceListen(screen=screen, language=language, day=day)
                 row.listens = row.understood = row.not_understood = 0
                 setattr(row, column, 1)
                 session.add(row)
@@ -104,9 +108,28 @@ async def count(session: AsyncSession, screen: str, language: str, answer: str) 
             continue
 
 
-async def figures(session: AsyncSession) -> list[VoiceListen]:
-    """Listens per screen and language, most listened first."""
-    rows = await session.scalars(
-        select(VoiceListen).order_by(VoiceListen.listens.desc(), VoiceListen.screen)
-    )
-    return list(rows)
+@dataclass(frozen=True)
+class Figures:
+    listens: int
+    understood: int
+    not_understood: int
+
+
+async def figures(
+    session: AsyncSession, by: str, first: date | None = None, last: date | None = None
+) -> dict[str, Figures]:
+    """Listens, 👍 and 👎 by screen or by language ("screen", "language"), over the local
+    days from `first` to `last` (both included; all days when not given)."""
+    key = VoiceListen.screen if by == "screen" else VoiceListen.language
+    query = select(
+        key,
+        func.sum(VoiceListen.listens),
+        func.sum(VoiceListen.understood),
+        func.sum(VoiceListen.not_understood),
+    ).group_by(key)
+    if first is not None:
+        query = query.where(VoiceListen.day >= first)
+    if last is not None:
+        query = query.where(VoiceListen.day <= last)
+    rows = (await session.execute(query)).all()
+    return {str(name): Figures(int(a or 0), int(b or 0), int(c or 0)) for name, a, b, c in rows}

@@ -25,11 +25,12 @@ class Note:
     parts: Sequence[tuple[str, str]]
     language: str
     page: str | None = None  # a page the team may record (help, housing.page:3, ...)
+    words: str = ""  # what a recording of the page reads: the page's steady words
 
     @property
     def text_key(self) -> str:
-        """What a recording of this note is tied to: its words, not the voice."""
-        return speech.key(self.parts, "words", 0)
+        """What a recording of this note is tied to: the page's words, not the voice."""
+        return speech.key([(self.language, self.words or self.parts[-1][1])], "words", 0)
 
 
 class Desk:

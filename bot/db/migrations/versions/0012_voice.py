@@ -50,10 +50,11 @@ def upgrade() -> None:
         "voice_listens",
         sa.Column("screen", sa.String(length=40), nullable=False),
         sa.Column("language", sa.String(length=16), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
         sa.Column("listens", sa.Integer(), nullable=False),
         sa.Column("understood", sa.Integer(), nullable=False),
         sa.Column("not_understood", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("screen", "language", name=op.f("pk_voice_listens")),
+        sa.PrimaryKeyConstraint("screen", "language", "day", name=op.f("pk_voice_listens")),
     )
 
 
