@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: sandbox test lint messages bench bench-load faults
+.PHONY: sandbox test lint messages bench bench-load bench-voice faults
 
 $(BIN)/porta: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ bench: $(BIN)/porta
 # For PostgreSQL: PORTA_TEST_DATABASE_URL=postgresql+asyncpg://... make bench-load
 bench-load: $(BIN)/porta
 	$(BIN)/pytest tests/benchmarks/test_load_benchmark.py -m benchmark -s -p no:cacheprovider -o addopts=""
+
+# On-demand voice benchmark (about two minutes): the time from a 🔊 tap to the voice note,
+# cold and cached, and others' p95 while 50 people listen; printed and in data/bench-voice.json.
+bench-voice: $(BIN)/porta
+	$(BIN)/pytest tests/benchmarks/test_voice_benchmark.py -m benchmark -s -p no:cacheprovider -o addopts=""
 
 # On demand: PostgreSQL restarted in the middle of a broadcast and of people tapping (a
 # throwaway cluster of its own, from Debian's binaries); prints what was delivered, lost and

@@ -318,6 +318,7 @@ def build_application(
     speaker = Engine.shared(settings.voice)
     if speaker is not None:
         speaker.diacritize = speech.diacritize
+        speaker.soon(speech.prepare)
         app.bot_data["voice"] = Desk(speaker, app.bot_data["db"])
         app.bot_data["voice.follow"] = voice.speak  # after each screen, for those who asked
     register_handlers(app)

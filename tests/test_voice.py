@@ -18,8 +18,9 @@ from bot.db.session import SessionFactory
 from bot.db.voice import VoiceClip, VoiceListen
 from bot.i18n import SUPPORTED_LOCALES
 from bot.sandbox.client import SandboxClient, SandboxUser
+from handlers.settings import VOICE
 from handlers.voice import AUTOMATIC
-from tests.casework import in_topic, new_from_bot, team, topic_of
+from tests.casework import eventually, in_topic, new_from_bot, team, topic_of
 from tests.factories import activity, hub
 from tests.flows import onboard, staff, translator
 from tests.test_cases import REFERENCE
@@ -38,14 +39,12 @@ def listen(locale: str) -> str:
 
 async def voice_note(user: SandboxUser, after: int = 0) -> dict[str, Any]:
     """The newest voice note the bot sent, once one newer than message `after` arrived."""
-    for _ in range(200):
-        notes = [m for m in await user.bot_messages() if "voice" in m and m["message_id"] > after]
-        if notes:
-            return notes[-1]
-        import asyncio
 
-        await asyncio.sleep(0.05)
-    raise AssertionError("no voice note arrived")
+    async def newest() -> dict[str, Any] | None:
+        notes = [m for m in await user.bot_messages() if "voice" in m and m["message_id"] > after]
+        return notes[-1] if notes else None
+
+    return await eventually(newest)
 
 
 async def seconds(client: SandboxClient, note: dict[str, Any]) -> float:
@@ -176,3 +175,32 @@ async def test_a_case_status_message_can_be_heard(
     await user.tap(listen("sq"), told["message_id"])
     note = await voice_note(user, told["message_id"])
     assert note["voice"]["duration"] >= 2 and reference.group() in note["text"]
+
+
+async def test_settings_turn_a_voice_note_with_every_screen_on_and_off(
+    client: SandboxClient, db: SessionFactory
+) -> None:
+    ro = translator("ro")
+    user = await onboard(client, "ro")
+    await user.send("/settings")
+    shown = await user.last()
+    toggle = ro.pgettext("button", "🔊 Voice notes on/off")
+    assert ro(VOICE).format(state=ro.pgettext("state", "off")) in shown["text"]
+    await user.tap(toggle, shown["message_id"])
+    assert ro(VOICE).format(state=ro.pgettext("state", "on")) in (await user.last())["text"]
+    async with db() as session:
+        saved = await session.get(User, user.id)
+    assert saved is not None and saved.voice_always
+
+    await user.send("/help")
+    helped = next(m for m in reversed(await user.bot_messages()) if "voice" not in m)
+    note = await voice_note(user, helped["message_id"])  # it comes by itself, no tap
+    assert note["voice"]["duration"] >= 3
+
+    await user.send("/settings")
+    again = await user.last()
+    await user.tap(toggle, again["message_id"])
+    assert ro(VOICE).format(state=ro.pgettext("state", "off")) in (await user.last())["text"]
+    before = len(await user.bot_messages())
+    await user.send("/help")
+    assert not [m for m in (await user.bot_messages())[before:] if "voice" in m]

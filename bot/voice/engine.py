@@ -113,8 +113,9 @@ class Engine:
             return None
         return Engine.load("" if setting.lower() == "on" else setting)
 
-    def close(self) -> None:
-        self._worker.shutdown(wait=False)
+    def soon(self, function: Callable[[], object]) -> None:
+        """Run `function` in the speech thread when it is free (loading what notes need)."""
+        self._worker.submit(function)
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """Run `function` in the speech thread, off the event loop."""

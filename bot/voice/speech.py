@@ -140,6 +140,11 @@ def _vocalizer() -> Any:
     return _local.vocalizer
 
 
+def prepare() -> None:
+    """Load the diacritizer's dictionaries (a second or two), before the first Arabic note."""
+    _vocalizer()
+
+
 def diacritize(text: str) -> str:
     """Arabic with its short vowels written in, clause by clause (punctuation is kept where
     it was: the diacritizer would drop it and run two clauses together)."""
