@@ -43,9 +43,16 @@ def translations(locale: str) -> Translations:
 
 @cache
 def fingerprint(locale: str) -> str:
-    """A short digest of the locale's catalog: it changes when any of its texts does."""
+    """A short digest of the locale's texts: it changes when any of them does (and not when
+    only the catalog's header, such as its date, does)."""
     po_path = LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
-    return hashlib.sha256(po_path.read_bytes()).hexdigest()[:16]
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=locale, domain=DOMAIN)
+    digest = hashlib.sha256()
+    for message in sorted(catalog, key=lambda m: (str(m.context or ""), str(m.id))):
+        if message.id and not message.fuzzy:
+            digest.update(repr((message.context, message.id, message.string)).encode())
+    return digest.hexdigest()[:16]
 
 
 def negotiate(language_code: str | None, default: str) -> str:

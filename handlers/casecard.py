@@ -18,25 +18,12 @@ from bot import scheduler
 from bot.db.models import Case, Programme
 from bot.i18n import N_, Translator, native_name, nN_, pN_
 from bot.services import casedata, cases, operators, programmes
+from bot.services.cases import KIND_NAMES, STATUS_NAMES
 from handlers.callbacks import number, pack
 from handlers.common import NOT_FOUND, PortaContext, buttons, say
 from handlers.labels import idea_lines
 from handlers.screens import LISTEN, Screen, Shown, screen, toast
 
-KIND_NAMES = {
-    "housing": N_("housing request"),
-    "person": N_("talk to a person"),
-    "offer": N_("offer of help"),
-    "idea": N_("idea from a young person"),
-}
-STATUS_NAMES = {
-    "new": N_("new"),
-    "claimed": N_("claimed"),
-    "review": N_("in review"),
-    "answered": N_("answered"),
-    "closed": N_("closed"),
-    "withdrawn": N_("withdrawn"),
-}
 URGENCY_NAMES = {"high": N_("urgent"), "normal": N_("this month"), "low": N_("no hurry")}
 # What the young person hears when staff change the status.
 STATUS_TO_PERSON: dict[str, str | tuple[str, str]] = {

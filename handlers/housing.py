@@ -13,9 +13,10 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.db.models import Hub, Programme
 from bot.i18n import N_, Translator
 from bot.services import cases, catalog, forms, programmes, users
+from bot.services.cases import STATUS_NAMES
 from handlers.callbacks import Callback, number, pack
 from handlers.cards import now
-from handlers.casecard import STATUS_NAMES, sos_button, talk_button
+from handlers.casecard import sos_button, talk_button
 from handlers.common import NOT_FOUND, PortaContext, buttons, ids, say
 from handlers.screens import Screen, Shown, Venue, draw, replacing, screen
 

@@ -10,9 +10,10 @@ from telegram import Update
 from bot.db.models import Form, User
 from bot.i18n import N_
 from bot.services import cases, catalog, forms, ideas, users
+from handlers import typed
 from handlers.callbacks import Callback, number, pack
 from handlers.casecard import kick, place, refresh_card, team_translator
-from handlers.common import ALREADY_SAVED, TOO_LONG, PortaContext, buttons, ids, say
+from handlers.common import ALREADY_SAVED, PortaContext, buttons, ids, say
 from handlers.labels import AGE_LABELS, NEED_LABELS, TIMING_LABELS, idea_lines, label
 from handlers.screens import Screen, Shown, draw, frozen, replacing, screen, tapped, toast
 
@@ -204,23 +205,16 @@ async def send(update: Update, context: PortaContext, user_id: int) -> Shown:
 
 async def take_text(update: Update, context: PortaContext) -> Shown | bool:
     """A typed answer the idea form waits for: the title or what it is."""
-    assert update.message is not None and update.message.text is not None
-    user_id, _ = ids(update)
-    t = context.t
-    async with context.db.begin() as session:
-        user = await users.get(session, user_id)
-        if user is None or user.awaiting != "idea":
-            return False
-        form = await forms.get(session, user_id)
-        if form is None or form.kind != ideas.KIND or form.step not in ideas.TYPED:
-            users.wait_for(user, None)
-            return False
-        text = update.message.text.strip()
-        limit = ideas.TITLE_LIMIT if form.step == "title" else ideas.BODY_LIMIT
-        if form.step == "title":
-            text = " ".join(text.split())
-        if len(text) > limit:
-            return Screen(say(t, TOO_LONG, count=len(text), limit=limit))
-        ideas.answer(form, form.step, text)
-        users.wait_for(user, "idea" if form.step in ideas.TYPED else None)
-    return await draw("ideas.step", update, context, form)
+    return await typed.take(
+        update,
+        context,
+        awaiting="idea",
+        kind=ideas.KIND,
+        typed=ideas.TYPED,
+        check=typed.phone_or_limit(
+            lambda step: ideas.TITLE_LIMIT if step == "title" else ideas.BODY_LIMIT
+        ),
+        answer=ideas.answer,
+        screen="ideas.step",
+        tidy=lambda step, text: " ".join(text.split()) if step == "title" else text.strip(),
+    )

@@ -21,11 +21,11 @@ from bot import groups
 from bot.db.models import Case
 from bot.i18n import N_
 from bot.services import casedata, cases, ideas, operators
+from bot.services.cases import STATUS_NAMES
 from handlers.callbacks import Callback
 from handlers.casecard import (
     ERASED,
     SIGNATURE,
-    STATUS_NAMES,
     STATUS_TO_PERSON,
     TEAM_NAMES,
     acting_on,

@@ -10,13 +10,11 @@ from telegram import Update
 from bot.db.models import Form, User
 from bot.i18n import N_, Translator
 from bot.services import cases, forms, offers, users
+from handlers import typed
 from handlers.callbacks import Callback, pack
 from handlers.casecard import AVAILABLE, OFFERS, SUBJECTS, describe, kick, place
 from handlers.common import (
     ALREADY_SAVED,
-    NOT_A_PHONE,
-    PHONE,
-    TOO_LONG,
     PortaContext,
     buttons,
     ids,
@@ -174,23 +172,16 @@ async def offer_button(update: Update, context: PortaContext, data: Callback) ->
 
 async def take_text(update: Update, context: PortaContext) -> Shown | bool:
     """A typed answer the offer form waits for: the neighbourhood or a phone number."""
-    assert update.message is not None and update.message.text is not None
-    user_id, _ = ids(update)
-    t = context.t
-    async with context.db.begin() as session:
-        user = await users.get(session, user_id)
-        if user is None or user.awaiting != "offer":
-            return False
-        form = await forms.get(session, user_id)
-        if form is None or form.kind != offers.KIND or form.step not in offers.TYPED:
-            users.wait_for(user, None)
-            return False
-        text = " ".join(update.message.text.split())
-        if form.step == "phone" and not PHONE.match(text):
-            return Screen(say(t, NOT_A_PHONE))
-        if form.step == "neighbourhood" and len(text) > offers.NEIGHBOURHOOD_LIMIT:
-            limit = offers.NEIGHBOURHOOD_LIMIT
-            return Screen(say(t, TOO_LONG, count=len(text), limit=limit))
-        offers.answer(form, form.step, text)
-        users.wait_for(user, "offer" if form.step in offers.TYPED else None)
-    return await draw("offer.step", update, context, form)
+    return await typed.take(
+        update,
+        context,
+        awaiting="offer",
+        kind=offers.KIND,
+        typed=offers.TYPED,
+        check=typed.phone_or_limit(
+            lambda step: offers.NEIGHBOURHOOD_LIMIT if step == "neighbourhood" else None
+        ),
+        answer=offers.answer,
+        screen="offer.step",
+        tidy=lambda step, text: " ".join(text.split()),
+    )

@@ -14,6 +14,7 @@ from telegram import Update
 from bot.db.models import Form, User
 from bot.i18n import N_, Translator
 from bot.services import cases, forms, programmes, users
+from handlers import typed
 from handlers.callbacks import Callback, number, pack
 from handlers.casecard import (
     NEEDS,
@@ -29,9 +30,6 @@ from handlers.casecard import (
 )
 from handlers.common import (
     ALREADY_SAVED,
-    NOT_A_PHONE,
-    PHONE,
-    TOO_LONG,
     PortaContext,
     buttons,
     ids,
@@ -297,22 +295,12 @@ async def send(
 
 async def take_text(update: Update, context: PortaContext) -> Shown | bool:
     """A typed answer the form is waiting for: a phone number or a note."""
-    assert update.message is not None and update.message.text is not None
-    user_id, _ = ids(update)
-    t = context.t
-    async with context.db.begin() as session:
-        user = await users.get(session, user_id)
-        if user is None or user.awaiting != "form":
-            return False
-        form = await forms.get(session, user_id)
-        if form is None or form.step not in TYPED:
-            users.wait_for(user, None)
-            return False
-        text = update.message.text.strip()
-        if form.step == "phone" and not PHONE.match(text):
-            return Screen(say(t, NOT_A_PHONE))
-        if form.step != "phone" and len(text) > NOTE_LIMIT:
-            return Screen(say(t, TOO_LONG, count=len(text), limit=NOTE_LIMIT))
-        forms.answer(form, form.step, text, datetime.now(UTC))
-        users.wait_for(user, "form" if form.step in TYPED else None)
-    return await draw("request.step", update, context, form)
+    return await typed.take(
+        update,
+        context,
+        awaiting="form",
+        typed=TYPED,
+        check=typed.phone_or_limit(lambda step: NOTE_LIMIT),
+        answer=lambda form, step, text: forms.answer(form, step, text, datetime.now(UTC)),
+        screen="request.step",
+    )

@@ -7,6 +7,8 @@ from babel import Locale, UnknownLocaleError, dates, numbers
 
 from bot.i18n import N_, Translator, pN_
 from bot.printed.report_figures import Cell, Column, Days
+from bot.services.cases import KIND_NAMES as CASE_NAMES
+from bot.services.cases import STATUS_NAMES
 
 FIGURES = ("people", "count", "rate", "average", "hours")
 NOT_GIVEN = N_("not given")
@@ -26,24 +28,10 @@ KIND_NAMES = {
     "sport": pN_("activity kind", "sport"),
     "language": pN_("activity kind", "language"),
 }
-# The same words the staff groups' case cards use.
-CASE_NAMES = {
-    "housing": N_("housing request"),
-    "person": N_("talk to a person"),
-    "offer": N_("offer of help"),
-}
 OFFER_NAMES = {
     "volunteer": pN_("offer kind", "volunteering"),
     "mentor": pN_("offer kind", "mentoring"),
     "host": pN_("offer kind", "hosting"),
-}
-STATUS_NAMES = {
-    "new": N_("new"),
-    "claimed": N_("claimed"),
-    "review": N_("in review"),
-    "answered": N_("answered"),
-    "closed": N_("closed"),
-    "withdrawn": N_("withdrawn"),
 }
 
 
