@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
@@ -255,10 +256,13 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     await app.bot_data["outbox_bot"].initialize()
     await publish_menus(app)
     if app.bot_data.get("voice") is not None:  # voice notes of a changed catalog are made anew
-        async with app.bot_data["db"].begin() as session:
-            await voice_notes.forget_changed(
-                session, {c: fingerprint(c) for c in SUPPORTED_LOCALES}
-            )
+        try:
+            async with app.bot_data["db"].begin() as session:
+                await voice_notes.forget_changed(
+                    session, {c: fingerprint(c) for c in SUPPORTED_LOCALES}
+                )
+        except SQLAlchemyError as error:  # a database not migrated yet: nothing to forget
+            log.warning("voice notes of changed catalogs not dropped (%s)", type(error).__name__)
 
 
 async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]

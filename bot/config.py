@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     # Voice notes: "on" (eSpeak NG from the espeakng-loader wheel, else the system's), "off",
     # or the path of a libespeak-ng shared library to use.
     # Off by default until issue 17 lands whole (recordings, figures, the benchmark).
-    voice: str = Field("off", alias="PORTA_VOICE")
+    voice: str = Field("on", alias="PORTA_VOICE")
     case_retention_days: float = Field(180.0, alias="PORTA_CASE_RETENTION_DAYS", gt=0)
     case_reopen_days: float = Field(7.0, alias="PORTA_CASE_REOPEN_DAYS", ge=0)
 

@@ -89,8 +89,8 @@ async def speak(update: Update, context: PortaContext, item: Screen, speed: str 
         chat.id,
         note,
         rate=RATES[speed],
-        caption=f"🔊 {title}\n{t(AUTOMATIC)}",
-        human_caption=f"🔊 {title}\n{t(HUMAN)}",
+        caption=t.directed(f"🔊 {title}\n{t(AUTOMATIC)}"),
+        human_caption=t.directed(f"🔊 {title}\n{t(HUMAN)}"),
         markup=keyboard(t, speed, item.spoken),  # type: ignore[arg-type]
     )
     async with context.db.begin() as session:
