@@ -24,6 +24,7 @@ RECORDABLE = ("welcome", "help", "emergency", "housing.page")
 AUTOMATIC = N_("🤖 Automatic voice")
 HUMAN = N_("🎙 Read by the team")
 NOTHING = N_("There is nothing to read on this screen.")
+COMING = N_("🔊 The voice note is on its way.")
 THANKS = N_("Thank you! This helps us make Porta clearer.")
 FROM_NOW = N_("From now on I also send a voice note with each screen. You can stop it in Settings.")
 MULTILINGUAL = ("welcome", "language")  # screens read first in each of the nine languages
@@ -76,7 +77,14 @@ def keyboard(t: Translator, speed: str, spoken: tuple[str, ...]) -> object:
 
 
 async def speak(update: Update, context: PortaContext, item: Screen, speed: str = "n") -> None:
-    """Send `item` as a voice note to the chat of the update."""
+    """Send `item` as a voice note to the chat of the update, soon: the note is made and
+    sent beside the update's handling, so that a note that waits its turn in the speech
+    thread holds none of the workers other people's taps need."""
+    if context.bot_data.get("voice") is not None and item.spoken is not None:
+        context.application.create_task(send_note(update, context, item, speed), update=update)
+
+
+async def send_note(update: Update, context: PortaContext, item: Screen, speed: str) -> None:
     desk: Desk | None = context.bot_data.get("voice")
     chat = update.effective_chat
     if desk is None or chat is None or item.spoken is None:
@@ -120,7 +128,7 @@ async def voice_button(update: Update, context: PortaContext, data: Callback) ->
         return toast(say(t, NOTHING))
     query = update.callback_query
     if query is not None and context.bot_data["answers"].claim(query.id):
-        await query.answer()  # at once: the note may take a moment to make
+        await query.answer(say(t, COMING))  # at once: the note may take a moment to make
     if name in MULTILINGUAL and update.effective_user is not None:
         async with context.db.begin() as session:  # someone who listens first: voice always
             user = await users.ensure(session, *ids(update))
