@@ -74,7 +74,11 @@ def settings(database_url: str, engine: AsyncEngine, monkeypatch: pytest.MonkeyP
         if name.startswith(("PORTA_", "TELEGRAM_")) and name != "PORTA_TEST_DATABASE_URL":
             monkeypatch.delenv(name)
     monkeypatch.chdir(Path(__file__).parent)  # no developer's .env leaks in
-    return load_settings(DATABASE_URL=database_url, PORTA_REMINDER_SCAN_SECONDS="0.3")
+    # Voice notes (on by default) are heard in tests/test_voice*.py and in the walks, which
+    # turn them on; elsewhere each note would cost the suite a second of speech for nothing.
+    return load_settings(
+        DATABASE_URL=database_url, PORTA_REMINDER_SCAN_SECONDS="0.3", PORTA_VOICE="off"
+    )
 
 
 @pytest.fixture

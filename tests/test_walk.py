@@ -41,6 +41,12 @@ TYPED = {  # what staff type, in their language
 }
 
 
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The walks go with Porta's voice, as people meet it: 🔊 on the screens that inform."""
+    return settings.model_copy(update={"voice": "on"})
+
+
 async def load(db: SessionFactory, settings: Settings) -> None:
     """The demo set, with its dates counted from today so that everything is upcoming."""
     async with db.begin() as session:
