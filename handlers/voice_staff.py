@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from babel import Locale
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 
 from bot.i18n import N_, SUPPORTED_LOCALES, Translator
 from bot.services import manage, programmes, voice
@@ -169,8 +169,7 @@ async def voice_staff_button(update: Update, context: PortaContext, data: Callba
             draft = await manage.draft_of(session, ids(update)[0])
             if draft is not None and draft.step == STEP:
                 await session.delete(draft)
-        kept = Screen(markup=InlineKeyboardMarkup([]), replace=True, keyboard_only=True)
-        return [toast(say(context.t, STOPPED)), kept]
+        return [toast(say(context.t, STOPPED)), Screen(say(context.t, STOPPED), replace=True)]
     return toast(say(context.t, STALE_BUTTON))
 
 

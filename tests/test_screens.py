@@ -18,7 +18,9 @@ from tests.flows import onboard, translator
 
 HANDLERS = Path(__file__).resolve().parent.parent / "handlers"
 # What every feature module may import: the shared pieces, none of which imports a feature.
+# "typed" takes the forms' typed answers; "voice" reads any screen aloud.
 SHARED = {"callbacks", "common", "screens", "cards", "labels", "notices", "gate", "casecard"}
+SHARED |= {"typed", "voice"}
 
 
 def handler_imports() -> dict[str, set[str]]:

@@ -274,6 +274,8 @@ class Rules:
             return parts[3:] == ["s"] and parts[2] in (self.locale, self.other_language)
         if data.startswith("age:1:"):
             return parts[2] == self.age_band
+        if data.startswith("vr:1:r:"):  # the text to record is shown in its own language
+            return parts[3:4] == [self.locale]
         # Lists carry their page last; the people screen, after the activity.
         page = parts[4:5] if data.startswith("op:1:p:") else parts[-1:]
         paged = data.startswith(("ac:1:l:", "op:1:l:", "op:1:p:"))
