@@ -20,6 +20,7 @@ there is no such way.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 from collections import deque
@@ -430,7 +431,13 @@ class Walker:
         if data.startswith("lang:1:"):
             self.locale = data.split(":")[2]
         before = self.view  # every action ends by reading the screen
+        heard = data.startswith("vo:1:s:")  # a voice note: made and sent beside the tap
+        notes = await self.notes() if heard else 0
         query = await self.user.tap_data(message_id, data)
+        for _ in range(300 if heard else 0):  # the walk goes on once the note is there
+            if await self.notes() > notes:
+                break
+            await asyncio.sleep(0.1)
         self.trace.append(f"tap {label!r} ({data}) on {message_id}")
         self.queries.add(query)
         self.rules.tapped(data)
@@ -447,6 +454,9 @@ class Walker:
         self.check_language(label, data, after)
         self.learn(data, message_id, before, after)
         return after
+
+    async def notes(self) -> int:
+        return sum("voice" in m for m in await self.user.bot_messages())
 
     async def double_tap(self, message_id: int, data: str, label: str) -> View:
         """Tap a button twice in a row on the same message, as a fast double tap does (the
