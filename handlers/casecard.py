@@ -18,7 +18,7 @@ from bot import scheduler
 from bot.db.models import Case, Programme
 from bot.i18n import N_, Translator, native_name, nN_, pN_
 from bot.services import casedata, cases, operators, programmes
-from bot.services.cases import KIND_NAMES, STATUS_NAMES
+from bot.services.case_names import KIND_NAMES, STATUS_NAMES
 from handlers.callbacks import number, pack
 from handlers.common import NOT_FOUND, PortaContext, buttons, say
 from handlers.labels import idea_lines

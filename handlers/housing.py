@@ -13,7 +13,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.db.models import Hub, Programme
 from bot.i18n import N_, Translator
 from bot.services import cases, catalog, forms, programmes, users
-from bot.services.cases import STATUS_NAMES
+from bot.services.case_names import STATUS_NAMES
 from handlers.callbacks import Callback, number, pack
 from handlers.cards import now
 from handlers.casecard import sos_button, talk_button

@@ -21,7 +21,7 @@ from bot import groups
 from bot.db.models import Case
 from bot.i18n import N_
 from bot.services import casedata, cases, ideas, operators
-from bot.services.cases import STATUS_NAMES
+from bot.services.case_names import STATUS_NAMES
 from handlers.callbacks import Callback
 from handlers.casecard import (
     ERASED,

@@ -7,8 +7,8 @@ from babel import Locale, UnknownLocaleError, dates, numbers
 
 from bot.i18n import N_, Translator, pN_
 from bot.printed.report_figures import Cell, Column, Days
-from bot.services.cases import KIND_NAMES as CASE_NAMES
-from bot.services.cases import STATUS_NAMES
+from bot.services.case_names import KIND_NAMES as CASE_NAMES
+from bot.services.case_names import STATUS_NAMES
 
 FIGURES = ("people", "count", "rate", "average", "hours")
 NOT_GIVEN = N_("not given")

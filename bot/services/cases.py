@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import delivery
 from bot.db.models import Case, CaseEvent, CaseMessage, OutboxMessage, TeamGroup, User
-from bot.i18n import N_
 
 PREFIX = {"housing": "H", "person": "P", "offer": "O", "idea": "I"}
 TEAM_OF_KIND = {"housing": "housing", "person": "youth", "offer": "youth", "idea": "youth"}
@@ -29,22 +28,6 @@ URGENCY_MARK = {"high": "🔴", "normal": "🟡", "low": "🟢"}
 TEAM_ROLES = {"housing": ("housing", "admin"), "youth": ("youth", "admin")}
 GROUP_KINDS = ("case-topic", "case-card", "case-in", "case-note")
 NO_THREAD = ("createForumTopic", "editMessageText")  # calls that name no topic
-
-# The words for a case's kind and status, in the staff groups' cards and in the report.
-KIND_NAMES = {
-    "housing": N_("housing request"),
-    "person": N_("talk to a person"),
-    "offer": N_("offer of help"),
-    "idea": N_("idea from a young person"),
-}
-STATUS_NAMES = {
-    "new": N_("new"),
-    "claimed": N_("claimed"),
-    "review": N_("in review"),
-    "answered": N_("answered"),
-    "closed": N_("closed"),
-    "withdrawn": N_("withdrawn"),
-}
 
 
 now, aware = delivery.now, delivery.aware
