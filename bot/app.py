@@ -32,7 +32,6 @@ from bot.metrics import Metrics
 from bot.pacing import Pacer, PortaRateLimiter
 from bot.services import voice as voice_notes
 from bot.updates import Answers, PerUserProcessor
-from bot.voice import speech
 from bot.voice.desk import Desk
 from bot.voice.engine import Engine
 from handlers import (
@@ -321,8 +320,6 @@ def build_application(
     )
     speaker = Engine.shared(settings.voice)
     if speaker is not None:
-        speaker.diacritize = speech.diacritize
-        speaker.soon(speech.prepare)
         app.bot_data["voice"] = Desk(speaker, app.bot_data["db"])
         app.bot_data["voice.follow"] = voice.speak  # after each screen, for those who asked
     register_handlers(app)

@@ -4,6 +4,8 @@ sent again by file_id, slower on request, and counted without anyone's id."""
 from __future__ import annotations
 
 import io
+import os
+import signal
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -80,6 +82,26 @@ async def test_a_card_is_heard_in_each_language(
     assert toasts  # the tap was answered
 
 
+async def test_a_speech_process_that_died_is_started_again_for_the_next_note(
+    client: SandboxClient, db: SessionFactory
+) -> None:
+    from bot.voice.engine import Engine
+
+    engine = Engine.shared("on")
+    assert engine is not None
+    before = await engine.run(os.getpid)
+    os.kill(before, signal.SIGKILL)  # as if eSpeak had crashed in the middle of a note
+    place = await hub(db)
+    item = await activity(db, place.id, starts=datetime.now(UTC) + timedelta(days=2))
+    user = await onboard(client, "uk")
+    await user.send(f"/start a{item.id}")
+    card = await user.last()
+    await user.tap(listen("uk"), card["message_id"])
+    note = await voice_note(user, card["message_id"])
+    assert await seconds(client, note) > 1
+    assert await engine.run(os.getpid) != before
+
+
 async def test_a_second_listen_sends_by_file_id_and_slower_is_longer(
     client: SandboxClient, db: SessionFactory
 ) -> None:
@@ -146,12 +168,10 @@ async def test_understood_is_counted_without_ids(client: SandboxClient, db: Sess
 
 
 async def test_arabic_is_read_with_its_vowels() -> None:
-    from bot.voice import speech
     from bot.voice.engine import Engine
 
     engine = Engine.shared("on")
     assert engine is not None
-    engine.diacritize = speech.diacritize
     phonemes = await engine.phonemes("مرحبا، اختر لغتك", "ar")
     assert sum(phonemes.count(v) for v in "aiu") >= 5, phonemes
 

@@ -8,10 +8,8 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import N_, SUPPORTED_LOCALES, Translator, native_name
@@ -119,43 +117,3 @@ def key(parts: Sequence[tuple[str, str]], voice: str, rate: int) -> str:
     for language, text in parts:
         digest.update(f"\x1e{language}\x1f{text}".encode())
     return digest.hexdigest()
-
-
-# -- Arabic --------------------------------------------------------------------------------
-
-CLAUSE = re.compile(r"([^\s\w\u0600-\u06ff]+|\n)")
-
-
-_local = threading.local()  # the diacritizer's dictionaries are SQLite, bound to a thread
-
-
-def _vocalizer() -> Any:
-    if not hasattr(_local, "vocalizer"):
-        try:
-            import mishkal.tashkeel
-
-            _local.vocalizer = mishkal.tashkeel.TashkeelClass()
-        except ImportError:
-            _local.vocalizer = None
-    return _local.vocalizer
-
-
-def prepare() -> None:
-    """Load the diacritizer's dictionaries (a second or two), before the first Arabic note."""
-    _vocalizer()
-
-
-def diacritize(text: str) -> str:
-    """Arabic with its short vowels written in, clause by clause (punctuation is kept where
-    it was: the diacritizer would drop it and run two clauses together)."""
-    vocalizer = _vocalizer()
-    if vocalizer is None:
-        return text
-    pieces = []
-    for piece in CLAUSE.split(text):
-        if re.search(r"[\u0621-\u064a]", piece):
-            pieces.append(str(vocalizer.tashkeel(piece.strip())))
-            pieces.append(" ")
-        else:
-            pieces.append(piece)
-    return "".join(pieces).strip()
