@@ -220,7 +220,13 @@ class Emulator(GroupsApi):
 
     def toasts(self, user_id: int) -> list[dict[str, Any]]:
         return [
-            {"text": q.text, "show_alert": q.show_alert, "answered": q.answered, "data": q.data}
+            {
+                "text": q.text,
+                "show_alert": q.show_alert,
+                "answered": q.answered,
+                "data": q.data,
+                "after": None if q.answered_at is None else round(q.answered_at - q.asked_at, 3),
+            }
             for q in self.callback_queries.values()
             if q.user_id == user_id
         ]
