@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 OVERALL_PER_SECOND = 29.0
 SLOW_DOWN, RECOVER, MAX_SLOWED = 1.1, 0.995, 1.5  # after a 429: 10% slower, back in ~1 s
+# rate_limit_args of a message that may wait behind people's direct replies (a voice note:
+# a card someone just tapped goes first).
+BEHIND_REPLIES = 1
 # Methods that put a message in a chat: the ones Telegram's per-chat limits count.
 PACED = {
     "sendMessage",
@@ -165,8 +168,9 @@ def retry_seconds(error: RetryAfter) -> float:
 
 class PortaRateLimiter(BaseRateLimiter[int]):
     """python-telegram-bot's rate limiter for direct replies, on the shared `Pacer`. An
-    answer to a tapped button is never queued behind messages. A 429 is retried after the
-    wait Telegram asked, up to `max_retries` times."""
+    answer to a tapped button is never queued behind messages; a voice note
+    (rate_limit_args BEHIND_REPLIES) takes the turns no reply is waiting for. A 429 is
+    retried after the wait Telegram asked, up to `max_retries` times."""
 
     def __init__(self, pacer: Pacer, max_retries: int = 3) -> None:
         self.pacer, self.max_retries = pacer, max_retries
@@ -191,7 +195,7 @@ class PortaRateLimiter(BaseRateLimiter[int]):
         chat_id = chat_of(data)
         for attempt in range(self.max_retries + 1):
             if endpoint in PACED:
-                await self.pacer.turn(chat_id)
+                await self.pacer.turn(chat_id, reply=rate_limit_args != BEHIND_REPLIES)
             elif chat_id is not None:
                 await self.pacer.held(chat_id)
             try:

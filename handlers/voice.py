@@ -79,7 +79,7 @@ def keyboard(t: Translator, speed: str, spoken: tuple[str, ...]) -> object:
 async def speak(update: Update, context: PortaContext, item: Screen, speed: str = "n") -> None:
     """Send `item` as a voice note to the chat of the update, soon: the note is made and
     sent beside the update's handling, so that a note that waits its turn in the speech
-    thread holds none of the workers other people's taps need."""
+    process holds none of the workers other people's taps need."""
     if context.bot_data.get("voice") is not None and item.spoken is not None:
         context.application.create_task(send_note(update, context, item, speed), update=update)
 

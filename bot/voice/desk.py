@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
+from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
+from telegram import InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import ChatAction
 from telegram.error import BadRequest
+from telegram.ext import ExtBot
 
 from bot.db.session import SessionFactory
 from bot.i18n import fingerprint
+from bot.pacing import BEHIND_REPLIES
 from bot.services import voice
 from bot.voice import speech
 from bot.voice.engine import NORMAL_RATE, Engine
@@ -48,7 +51,7 @@ class Desk:
 
     async def send(
         self,
-        bot: Bot,
+        bot: ExtBot[Any],
         chat_id: int,
         note: Note,
         *,
@@ -62,7 +65,11 @@ class Desk:
             file_id = await self.recorded(note)
             if file_id is not None:
                 return await bot.send_voice(
-                    chat_id, file_id, caption=human_caption, reply_markup=markup
+                    chat_id,
+                    file_id,
+                    caption=human_caption,
+                    reply_markup=markup,
+                    rate_limit_args=BEHIND_REPLIES,
                 )
         key = speech.key(note.parts, self.engine.version, rate)
         async with self.db() as session:
@@ -75,6 +82,7 @@ class Desk:
                     duration=seconds(found.seconds),
                     caption=caption,
                     reply_markup=markup,
+                    rate_limit_args=BEHIND_REPLIES,
                 )
             except BadRequest:
                 pass  # a file_id Telegram no longer knows: upload the note again
@@ -89,7 +97,12 @@ class Desk:
                 await voice.keep(session, key, note.language, catalog, audio, length)
         upload = InputFile(BytesIO(audio), filename="porta.ogg")
         message = await bot.send_voice(
-            chat_id, upload, duration=seconds(length), caption=caption, reply_markup=markup
+            chat_id,
+            upload,
+            duration=seconds(length),
+            caption=caption,
+            reply_markup=markup,
+            rate_limit_args=BEHIND_REPLIES,
         )
         if message.voice is not None:
             async with self.db.begin() as session:
