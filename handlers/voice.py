@@ -12,7 +12,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.i18n import N_, Translator
 from bot.services import users, voice
 from bot.voice import speech
-from bot.voice.desk import Desk, Note
+from bot.voice.desk import Counted, Desk, Note
 from bot.voice.engine import NORMAL_RATE, SLOW_RATE
 from handlers.callbacks import Callback, pack
 from handlers.common import STALE_BUTTON, PortaContext, buttons, ids, say
@@ -100,9 +100,8 @@ async def send_note(update: Update, context: PortaContext, item: Screen, speed: 
         caption=t.directed(f"🔊 {title}\n{t(AUTOMATIC)}"),
         human_caption=t.directed(f"🔊 {title}\n{t(HUMAN)}"),
         markup=keyboard(t, speed, item.spoken),  # type: ignore[arg-type]
+        counted=Counted(item.spoken[0], today(context)),
     )
-    async with context.db.begin() as session:
-        await voice.count(session, item.spoken[0], t.locale, "listen", today(context))
 
 
 async def voice_button(update: Update, context: PortaContext, data: Callback) -> Shown:

@@ -21,7 +21,7 @@ class VoiceClip(Base):
     # The fingerprint of the language's catalog when the note was made: a changed catalog
     # drops its own notes and no other language's.
     catalog: Mapped[str] = mapped_column(String(16))
-    audio: Mapped[bytes] = mapped_column(LargeBinary)
+    audio: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # read only to upload
     seconds: Mapped[float] = mapped_column(Float)
     bot_id: Mapped[int | None] = mapped_column(BigInteger)  # a file_id belongs to one bot
     file_id: Mapped[str | None] = mapped_column(String(255))

@@ -18,18 +18,31 @@ ANSWERS = {"listen": "listens", "yes": "understood", "no": "not_understood"}
 
 
 async def clip(session: AsyncSession, key: str) -> VoiceClip | None:
+    """A note made before, without its audio (`audio_of` reads that, when it is needed)."""
     return await session.get(VoiceClip, key)
 
 
+async def audio_of(session: AsyncSession, key: str) -> bytes | None:
+    return await session.scalar(select(VoiceClip.audio).where(VoiceClip.key == key))
+
+
 async def keep(
-    session: AsyncSession, key: str, language: str, catalog: str, audio: bytes, seconds: float
+    session: AsyncSession,
+    key: str,
+    language: str,
+    catalog: str,
+    audio: bytes,
+    seconds: float,
+    sent: tuple[int, str] | None = None,
 ) -> None:
-    """Keep a note just made; a twin made at the same moment by another process wins."""
+    """Keep a note just made, with the bot and file_id it was `sent` as; a twin made at the
+    same moment by another process wins."""
+    bot_id, file_id = sent if sent else (None, None)
+    made = VoiceClip(key=key, language=language, catalog=catalog, audio=audio, seconds=seconds)
+    made.bot_id, made.file_id = bot_id, file_id
     try:
         async with session.begin_nested():
-            session.add(
-                VoiceClip(key=key, language=language, catalog=catalog, audio=audio, seconds=seconds)
-            )
+            session.add(made)
     except IntegrityError:
         pass
 

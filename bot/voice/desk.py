@@ -3,8 +3,10 @@ else the automatic voice, made once and sent by Telegram's file_id after the fir
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from io import BytesIO
 from typing import Any
 
@@ -37,17 +39,13 @@ class Note:
 
 
 class Desk:
+    """Each note costs the database two turns (SQLite has one connection for everyone): one
+    look (a recording, or a note made before, without its audio) and one write (the note
+    just made with its file_id, and the listen counted)."""
+
     def __init__(self, engine: Engine, db: SessionFactory) -> None:
         self.engine = engine
         self.db = db
-
-    async def recorded(self, note: Note) -> str | None:
-        """The file_id of the team's recording of these very words, if there is one."""
-        if note.page is None:
-            return None
-        async with self.db() as session:
-            found = await voice.recording(session, note.page, note.language)
-        return found.file_id if found and found.text_key == note.text_key else None
 
     async def send(
         self,
@@ -59,55 +57,71 @@ class Desk:
         caption: str,
         human_caption: str,
         markup: InlineKeyboardMarkup | None,
+        counted: Counted | None = None,
     ) -> Message:
-        """Send `note` to `chat_id`: recorded when it can be, else made (once) by eSpeak."""
-        if rate == NORMAL_RATE:
-            file_id = await self.recorded(note)
-            if file_id is not None:
-                return await bot.send_voice(
-                    chat_id,
-                    file_id,
-                    caption=human_caption,
-                    reply_markup=markup,
-                    rate_limit_args=BEHIND_REPLIES,
-                )
+        """Send `note` to `chat_id`: recorded when it can be, else made (once) by eSpeak;
+        `counted` is one more listen of a screen in the note's language."""
         key = speech.key(note.parts, self.engine.version, rate)
         async with self.db() as session:
+            recorded = None
+            if rate == NORMAL_RATE and note.page is not None:
+                recorded = await voice.recording(session, note.page, note.language)
             found = await voice.clip(session, key)
-        if found is not None and found.file_id and found.bot_id == bot.id:
-            try:
-                return await bot.send_voice(
-                    chat_id,
-                    found.file_id,
-                    duration=seconds(found.seconds),
-                    caption=caption,
-                    reply_markup=markup,
-                    rate_limit_args=BEHIND_REPLIES,
+            file_id, bot_id = (found.file_id, found.bot_id) if found else (None, None)
+            length = found.seconds if found else 0.0
+            audio = None
+            if found is not None and not (file_id and bot_id == bot.id):
+                audio = await voice.audio_of(session, key)
+        options: dict[str, Any] = {"reply_markup": markup, "rate_limit_args": BEHIND_REPLIES}
+        message = None
+        if recorded is not None and recorded.text_key == note.text_key:
+            message = await bot.send_voice(
+                chat_id, recorded.file_id, caption=human_caption, **options
+            )
+        elif file_id and bot_id == bot.id:
+            with contextlib.suppress(BadRequest):  # a file_id Telegram no longer knows
+                message = await bot.send_voice(
+                    chat_id, file_id, duration=seconds(length), caption=caption, **options
                 )
-            except BadRequest:
-                pass  # a file_id Telegram no longer knows: upload the note again
-        if found is not None:
-            audio, length = found.audio, found.seconds
-        else:
+            if message is None:
+                async with self.db() as session:
+                    audio = await voice.audio_of(session, key)
+        made = audio is None and message is None
+        if made:
             await bot.send_chat_action(chat_id, ChatAction.RECORD_VOICE)
-            made = await self.engine.clip(note.parts, rate)
-            audio, length = made.audio, made.seconds
-            async with self.db.begin() as session:
-                catalog = fingerprint(note.language)
-                await voice.keep(session, key, note.language, catalog, audio, length)
-        upload = InputFile(BytesIO(audio), filename="porta.ogg")
-        message = await bot.send_voice(
-            chat_id,
-            upload,
-            duration=seconds(length),
-            caption=caption,
-            reply_markup=markup,
-            rate_limit_args=BEHIND_REPLIES,
-        )
-        if message.voice is not None:
-            async with self.db.begin() as session:
-                await voice.remember_file(session, key, bot.id, message.voice.file_id)
+            clip = await self.engine.clip(note.parts, rate)
+            audio, length = clip.audio, clip.seconds
+        try:
+            if message is None:
+                upload = InputFile(BytesIO(audio or b""), filename="porta.ogg")
+                message = await bot.send_voice(
+                    chat_id, upload, duration=seconds(length), caption=caption, **options
+                )
+        finally:  # a note made and not sent is kept all the same: it is not made twice
+            uploaded = message.voice.file_id if message and message.voice and audio else None
+            if made or uploaded or counted:
+                async with self.db.begin() as session:
+                    if made:
+                        catalog = fingerprint(note.language)
+                        sent = (bot.id, uploaded) if uploaded else None
+                        await voice.keep(
+                            session, key, note.language, catalog, audio or b"", length, sent
+                        )
+                    elif uploaded:
+                        await voice.remember_file(session, key, bot.id, uploaded)
+                    if counted and message is not None:
+                        await voice.count(
+                            session, counted.screen, note.language, "listen", counted.day
+                        )
         return message
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A listen to count with the note: the screen, on a local day."""
+
+    screen: str
+    day: date
 
 
 def seconds(length: float) -> int:
