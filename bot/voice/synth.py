@@ -11,6 +11,9 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import io
+import os
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -157,6 +160,7 @@ def start(path: str) -> None:
     """Start eSpeak NG in this process (the speech process's first step). A failure is kept
     and told by every later call, rather than ending the process."""
     global _voice, _why
+    threading.Thread(target=_end_with, args=(os.getppid(),), daemon=True).start()
     found = library(path)
     if found is None:
         _why = "no eSpeak NG library could be loaded"
@@ -165,6 +169,13 @@ def start(path: str) -> None:
         _voice = Voice(*found)
     except (RuntimeError, OSError, AttributeError) as error:
         _why = f"eSpeak NG did not start: {error}"
+
+
+def _end_with(parent: int) -> None:
+    """End this process when Porta's is gone, even killed (an orphan would never end)."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)
 
 
 def _started() -> Voice:
