@@ -5,9 +5,10 @@ itself (`Screen.spoken`) can be heard."""
 
 from __future__ import annotations
 
+import html
 from datetime import date, datetime
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.i18n import N_, Translator
 from bot.services import users, voice
@@ -104,6 +105,19 @@ async def send_note(update: Update, context: PortaContext, item: Screen, speed: 
     )
 
 
+def as_shown(update: Update, spoken: tuple[str, ...]) -> Screen | None:
+    """The screen as the person sees it, read from the tapped message itself: nothing to
+    draw again (50 people tapping 🔊 at once cost the others no database turns). Not for a
+    page the team may record (its note is tied to its steady words), nor for the buttons
+    under a voice note (the message is the note, not the screen)."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    if page_of(spoken) is not None or not isinstance(message, Message) or not message.text:
+        return None
+    markup = message.reply_markup
+    return Screen(html.escape(message.text, quote=False), markup, spoken=spoken)
+
+
 async def voice_button(update: Update, context: PortaContext, data: Callback) -> Shown:
     """🔊 Listen, 🐢 Slower, 🔁 Again, and the answer to "Did you understand?"."""
     t = context.t
@@ -122,7 +136,9 @@ async def voice_button(update: Update, context: PortaContext, data: Callback) ->
     speed, name, raw = data.arg(1), data.arg(2), data.args[3:]
     if data.arg(0) != "s" or speed not in RATES or context.bot_data.get("voice") is None:
         return toast(say(t, STALE_BUTTON))
-    item = next((i for i in listed(await redraw(name, update, context, raw)) if i.spoken), None)
+    item = as_shown(update, (name, *raw))
+    if item is None:
+        item = next((i for i in listed(await redraw(name, update, context, raw)) if i.spoken), None)
     if item is None:
         return toast(say(t, NOTHING))
     query = update.callback_query
