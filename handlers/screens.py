@@ -68,7 +68,7 @@ class Screen:
     toast: bool = False
     alert: bool = False
     # A screen that informs names itself, (screen name, *arguments as text), to be read
-    # aloud: 🔊 Listen under it draws it again and sends it as a voice note.
+    # aloud: 🔊 Listen under it sends it as a voice note (see handlers/voice.py).
     spoken: tuple[str, ...] | None = None
     # The part of `text` a recording by the team is tied to, when the rest changes by the
     # day (today's opening hours); None: all of it.
