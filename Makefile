@@ -49,7 +49,7 @@ bench-load: $(BIN)/porta
 # On-demand voice benchmark (about two minutes): the time from a 🔊 tap to the voice note,
 # cold and cached, and others' p95 while 50 people listen; printed and in data/bench-voice.json.
 bench-voice: $(BIN)/porta
-	$(BIN)/pytest tests/benchmarks/test_voice_benchmark.py -m benchmark -s -p no:cacheprovider -o addopts=""
+	$(BIN)/pytest tests/benchmarks/test_voice_benchmark.py tests/benchmarks/test_voice_apart_benchmark.py -m benchmark -s -p no:cacheprovider -o addopts=""
 
 # On demand: PostgreSQL restarted in the middle of a broadcast and of people tapping (a
 # throwaway cluster of its own, from Debian's binaries); prints what was delivered, lost and

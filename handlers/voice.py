@@ -1,7 +1,8 @@
 """🔊 Listen: a screen read aloud as a voice note in the person's language, with 🐢 Slower,
 🔁 Again and "Did you understand?" under it; and, for those who asked, a voice note with
-every screen that informs. The screen is drawn again by name, so any screen that names
-itself (`Screen.spoken`) can be heard."""
+every screen that informs. Any screen that names itself (`Screen.spoken`) can be heard: its
+note is read from the message the person tapped, or, for a page the team may record (tied
+to its steady words) and under a voice note, from the screen drawn again by name."""
 
 from __future__ import annotations
 

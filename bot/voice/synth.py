@@ -8,6 +8,7 @@ network), else from the system's libespeak-ng. Audio comes back as 16-bit mono s
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import io
@@ -25,6 +26,7 @@ BITRATE = 24_000  # bits a second: clear speech, about 3 kB a second of voice no
 LOWEST_BITRATE = 8_000
 MAX_BYTES = 1024 * 1024  # a bigger voice note loses its waveform in Telegram
 PAUSE = 0.35  # seconds of silence between two voices
+NICER = 10  # the speech process's lower claim on the processor than Porta's own
 # eSpeak NG's name of the voice for each of Porta's languages.
 VOICES = {
     "it": "it", "en": "en", "ar": "ar", "uk": "uk", "fr": "fr",
@@ -161,6 +163,8 @@ def start(path: str) -> None:
     and told by every later call, rather than ending the process."""
     global _voice, _why
     threading.Thread(target=_end_with, args=(os.getppid(),), daemon=True).start()
+    with contextlib.suppress(OSError, AttributeError):  # where the system allows it
+        os.nice(NICER)  # a note can wait; on a busy machine people's taps go first
     found = library(path)
     if found is None:
         _why = "no eSpeak NG library could be loaded"
