@@ -9,12 +9,9 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import statistics
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -27,13 +24,14 @@ from bot.sandbox.server import EmulatorServer
 from tests.benchmarks.test_voice_benchmark import (
     NINE,
     Arrivals,
+    compared,
     listen,
-    ms,
     others_latency,
     person,
     record,
+    six_cards,
+    while_listening,
 )
-from tests.factories import activity, hub
 from tests.flows import wait_until
 
 pytestmark = pytest.mark.benchmark
@@ -96,17 +94,7 @@ async def test_fifty_people_listening_with_porta_in_its_own_process(
 ) -> None:
     assert apart.client is not None
     client, arrivals = apart.client, apart.arrivals
-    place = await hub(db)
-    cards = [
-        await activity(
-            db,
-            place.id,
-            starts=datetime.now(UTC) + timedelta(days=2, hours=n),
-            titles={"it": f"Laboratorio {n}", "en": f"Workshop {n}"},
-        )
-        for n in range(6)
-    ]
-    ids = [c.id for c in cards]
+    ids = await six_cards(db)
     others = [await person(client, db, NINE[n % 9]) for n in range(10)]
     await others_latency(client, arrivals, others, ids, [])  # warm: every card seen once
     quiet = await others_latency(client, arrivals, others, ids, [])
@@ -116,24 +104,7 @@ async def test_fifty_people_listening_with_porta_in_its_own_process(
         user = await person(client, db, language)
         message_id = await apart.shown(user, f"/start a{ids[(n // 9) % len(ids)]}")
         listeners.append((user, message_id, listen(language)))
-    mark = len(arrivals.seen)
-    busy = await others_latency(client, arrivals, others, ids, listeners)
-    for user, _, _ in listeners:  # every note arrives, however long the queue
-        await arrivals.next(user.id, mark, voice=True, seconds=180)
-    notes = sum(1 for _, voice, _ in arrivals.seen[mark:] if voice)
+    busy, notes = await while_listening(client, arrivals, others, ids, listeners)
 
-    def summary(times: list[float]) -> dict[str, Any]:
-        cut = statistics.quantiles(times, n=20)
-        return {"p50_ms": ms(statistics.median(times)), "p95_ms": ms(cut[18]), "taps": len(times)}
-
-    figures: dict[str, Any] = {
-        "without_voice": summary(quiet),
-        "with_50_listening": summary(busy),
-        "voice_notes_sent": notes,
-    }
-    figures["p95_ratio"] = round(
-        figures["with_50_listening"]["p95_ms"] / figures["without_voice"]["p95_ms"], 2
-    )
-    figures["target_ratio"] = 1.2
-    record("others_while_50_listen_porta_apart", figures)
+    record("others_while_50_listen_porta_apart", compared(quiet, busy, notes))
     assert notes == 50
