@@ -37,9 +37,16 @@ async def keep(
 ) -> None:
     """Keep a note just made, with the bot and file_id it was `sent` as; a twin made at the
     same moment by another process wins."""
-    bot_id, file_id = sent if sent else (None, None)
-    made = VoiceClip(key=key, language=language, catalog=catalog, audio=audio, seconds=seconds)
-    made.bot_id, made.file_id = bot_id, file_id
+    bot_id, file_id = sent or (None, None)
+    made = VoiceClip(
+        key=key,
+        language=language,
+        catalog=catalog,
+        audio=audio,
+        seconds=seconds,
+        bot_id=bot_id,
+        file_id=file_id,
+    )
     try:
         async with session.begin_nested():
             session.add(made)

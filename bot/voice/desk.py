@@ -20,7 +20,7 @@ from bot.i18n import fingerprint
 from bot.pacing import BEHIND_REPLIES
 from bot.services import voice
 from bot.voice import speech
-from bot.voice.engine import NORMAL_RATE, Engine
+from bot.voice.engine import NORMAL_RATE, Clip, Engine
 
 
 @dataclass(frozen=True)
@@ -67,53 +67,64 @@ class Desk:
             if rate == NORMAL_RATE and note.page is not None:
                 recorded = await voice.recording(session, note.page, note.language)
             found = await voice.clip(session, key)
-            file_id, bot_id = (found.file_id, found.bot_id) if found else (None, None)
-            length = found.seconds if found else 0.0
-            audio = None
-            if found is not None and not (file_id and bot_id == bot.id):
-                audio = await voice.audio_of(session, key)
         options: dict[str, Any] = {"reply_markup": markup, "rate_limit_args": BEHIND_REPLIES}
-        message = None
+        message: Message | None = None
         if recorded is not None and recorded.text_key == note.text_key:
             message = await bot.send_voice(
                 chat_id, recorded.file_id, caption=human_caption, **options
             )
-        elif file_id and bot_id == bot.id:
+        elif found is not None and found.file_id and found.bot_id == bot.id:
             with contextlib.suppress(BadRequest):  # a file_id Telegram no longer knows
+                playing = seconds(found.seconds)
                 message = await bot.send_voice(
-                    chat_id, file_id, duration=seconds(length), caption=caption, **options
+                    chat_id, found.file_id, duration=playing, caption=caption, **options
                 )
-            if message is None:
-                async with self.db() as session:
-                    audio = await voice.audio_of(session, key)
-        made = audio is None and message is None
-        if made:
-            await bot.send_chat_action(chat_id, ChatAction.RECORD_VOICE)
-            clip = await self.engine.clip(note.parts, rate)
-            audio, length = clip.audio, clip.seconds
+        made: Clip | None = None
+        uploaded: str | None = None
         try:
             if message is None:
-                upload = InputFile(BytesIO(audio or b""), filename="porta.ogg")
+                audio = None
+                if found is not None:  # made before: its audio, uploaded for this bot
+                    async with self.db() as session:
+                        audio = await voice.audio_of(session, key)
+                if audio is None:
+                    await bot.send_chat_action(chat_id, ChatAction.RECORD_VOICE)
+                    made = await self.engine.clip(note.parts, rate)
+                    audio = made.audio
+                length = made.seconds if made else found.seconds if found else 0.0
+                upload = InputFile(BytesIO(audio), filename="porta.ogg")
                 message = await bot.send_voice(
                     chat_id, upload, duration=seconds(length), caption=caption, **options
                 )
+                uploaded = message.voice.file_id if message.voice else None
         finally:  # a note made and not sent is kept all the same: it is not made twice
-            uploaded = message.voice.file_id if message and message.voice and audio else None
-            if made or uploaded or counted:
-                async with self.db.begin() as session:
-                    if made:
-                        catalog = fingerprint(note.language)
-                        sent = (bot.id, uploaded) if uploaded else None
-                        await voice.keep(
-                            session, key, note.language, catalog, audio or b"", length, sent
-                        )
-                    elif uploaded:
-                        await voice.remember_file(session, key, bot.id, uploaded)
-                    if counted and message is not None:
-                        await voice.count(
-                            session, counted.screen, note.language, "listen", counted.day
-                        )
+            await self.write(bot.id, key, note, made, uploaded, counted if message else None)
         return message
+
+    async def write(
+        self,
+        bot_id: int,
+        key: str,
+        note: Note,
+        made: Clip | None,
+        uploaded: str | None,
+        counted: Counted | None,
+    ) -> None:
+        """The note's one write: the note just made (with its file_id once uploaded), or the
+        file_id of one made before, and the listen counted."""
+        if made is None and uploaded is None and counted is None:
+            return
+        async with self.db.begin() as session:
+            if made is not None:
+                catalog = fingerprint(note.language)
+                sent = (bot_id, uploaded) if uploaded else None
+                await voice.keep(
+                    session, key, note.language, catalog, made.audio, made.seconds, sent
+                )
+            elif uploaded is not None:
+                await voice.remember_file(session, key, bot_id, uploaded)
+            if counted is not None:
+                await voice.count(session, counted.screen, note.language, "listen", counted.day)
 
 
 @dataclass(frozen=True)

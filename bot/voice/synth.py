@@ -103,14 +103,16 @@ class Voice:
             self.samples.append(numpy.ctypeslib.as_array(samples, shape=(count,)).copy())
         return 0
 
+    def ready(self, text: str, language: str) -> str:
+        """Take the language's voice; the text as eSpeak must get it (Arabic vowelled)."""
+        self.lib.espeak_SetVoiceByName(VOICES.get(language, "en").encode())
+        return arabic.diacritize(text) if language == "ar" else text
+
     def speak(self, text: str, language: str, rate: int) -> Any:
         import numpy
 
-        if language == "ar":
-            text = arabic.diacritize(text)
-        self.lib.espeak_SetVoiceByName(VOICES.get(language, "en").encode())
+        encoded = self.ready(text, language).encode()
         self.lib.espeak_SetParameter(_RATE, rate, 0)
-        encoded = text.encode()
         self.samples = []
         self.lib.espeak_Synth(encoded, len(encoded) + 1, 0, 1, 0, _UTF8, None, None)
         if not self.samples:
@@ -118,10 +120,7 @@ class Voice:
         return numpy.concatenate(self.samples)
 
     def phonemes(self, text: str, language: str) -> str:
-        if language == "ar":
-            text = arabic.diacritize(text)
-        self.lib.espeak_SetVoiceByName(VOICES.get(language, "en").encode())
-        source = ctypes.c_char_p(text.encode())
+        source = ctypes.c_char_p(self.ready(text, language).encode())
         pointer = ctypes.c_void_p(ctypes.cast(source, ctypes.c_void_p).value)
         clauses = []
         while pointer.value:
